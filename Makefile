@@ -1,0 +1,71 @@
+# The two commands: `make run` (the embedded stack with demo data) and `make test` (the suite on PostgreSQL and Redis).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+PORT ?= 8000
+
+# uv: the one on PATH when it works here, otherwise installed once under .data/tools.
+UV := $(shell if uv --version >/dev/null 2>&1; then echo uv; else echo $(CURDIR)/.data/tools/bin/uv; fi)
+PYTHON := .venv/bin/python
+
+# Tests: the app role (row-level security applies to it), the ops role (bypasses it), and the owner that creates the
+# test database and runs migrations. Override any of them from the environment.
+TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://csm_app:csm_app@localhost:5432/csm)
+TEST_DATABASE_OPS_URL ?= $(or $(DATABASE_OPS_URL),postgres://csm_ops:csm_ops@localhost:5432/csm)
+TEST_DATABASE_OWNER_URL ?= $(or $(DATABASE_OWNER_URL),postgres://postgres@localhost:5432/postgres)
+TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://localhost:6379/0)
+
+.PHONY: help run test lint format bench install install-dev browser clean
+
+help:
+	@echo "make run    start the app with demo data on http://localhost:$(PORT)/ (Ctrl-C stops it)"
+	@echo "make test   run the whole test suite on PostgreSQL and Redis"
+	@echo "make lint   ruff (check and format) and mypy"
+	@echo "make bench  run the benchmarks under tests/bench"
+
+$(CURDIR)/.data/tools/bin/uv:
+	@echo "Installing uv into .data/tools ..."
+	@python3 -m pip install --quiet --disable-pip-version-check --target $(CURDIR)/.data/tools uv
+
+uv: $(filter $(CURDIR)/.data/tools/bin/uv,$(UV))
+
+install: uv
+	@$(UV) sync --frozen --no-dev --quiet
+
+install-dev: uv
+	@$(UV) sync --frozen --quiet
+
+# Browser tests drive the system Chromium (a test tool's own browser download cannot work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing chromium ..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
+
+run: install
+	@$(PYTHON) manage.py run_local --port $(PORT)
+
+test: install-dev browser
+	@DJANGO_SETTINGS_MODULE=csm.settings_test \
+	DATABASE_URL="$(TEST_DATABASE_URL)" DATABASE_OPS_URL="$(TEST_DATABASE_OPS_URL)" \
+	DATABASE_OWNER_URL="$(TEST_DATABASE_OWNER_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy
+
+format: install-dev
+	$(PYTHON) -m ruff check --fix .
+	$(PYTHON) -m ruff format .
+
+bench: install-dev
+	@DJANGO_SETTINGS_MODULE=csm.settings_test \
+	DATABASE_URL="$(TEST_DATABASE_URL)" DATABASE_OPS_URL="$(TEST_DATABASE_OPS_URL)" \
+	DATABASE_OWNER_URL="$(TEST_DATABASE_OWNER_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+	$(PYTHON) -m pytest tests/bench -p no:cacheprovider -s $(PYTEST_ARGS)
+
+clean:
+	rm -rf .venv .data staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Stripe connection, its webhooks, synced customers, subscriptions and invoices, MRR movements and revenue metrics."""

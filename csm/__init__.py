@@ -1,0 +1,5 @@
+"""The project package: settings, URLs, the Celery app and the tenancy core."""
+
+from csm.celery import app as celery_app
+
+__all__ = ["celery_app"]

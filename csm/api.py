@@ -1,0 +1,102 @@
+"""The JSON API at /api/v1/ (django-ninja; its OpenAPI schema is at /api/v1/openapi.json, the docs at /api/v1/docs).
+
+Authentication is a per-organization key sent as `Authorization: Bearer <key>`. The tenant middleware reads and
+checks the key before the API runs (it opens the key's organization as the tenant context); `ApiKeyBearer` turns
+a missing, wrong or revoked key into a 401 with a JSON error. Every error the API answers has the same shape:
+`{"error": {"code": "...", "message": "...", "details": [...]}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from csm import apikeys
+from csm.models import ApiKey, Organization
+
+
+class ApiKeyBearer(HttpBearer):
+    def __call__(self, request: HttpRequest) -> ApiKey:
+        api_key: ApiKey | None = getattr(request, "api_key", None)
+        if api_key is None:
+            raise AuthenticationError(message=getattr(request, "api_auth_error", None) or apikeys.MISSING_KEY)
+        return api_key
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:  # pragma: no cover - see __call__
+        return getattr(request, "api_key", None)
+
+
+api = NinjaAPI(
+    title="Customer Success API",
+    version="1",
+    urls_namespace="api",
+    auth=ApiKeyBearer(),
+    description="Per-organization API. Authenticate with `Authorization: Bearer <key>`; keys are made by admins "
+    "in Settings → API keys.",
+)
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JsonResponse:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if details is not None:
+        body["error"]["details"] = details
+    return JsonResponse(body, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = str(exc.message) if getattr(exc, "message", None) else apikeys.MISSING_KEY
+    response = error_response(401, "unauthorized", message)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(422, "invalid", "The request is not valid.", exc.errors)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(exc.status_code, "error", str(exc))
+
+
+class OrganizationOut(Schema):
+    id: int
+    slug: str
+    name: str
+
+
+class KeyOut(Schema):
+    name: str
+    prefix: str
+
+
+class PingOut(Schema):
+    organization: OrganizationOut
+    key: KeyOut
+
+
+@api.get("/ping", response=PingOut, summary="Check a key", tags=["meta"])
+def ping(request: HttpRequest) -> dict[str, Any]:
+    """Answers with the organization the key belongs to."""
+    organization: Organization = request.organization  # type: ignore[attr-defined]
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]
+    return {
+        "organization": {"id": organization.pk, "slug": organization.slug, "name": organization.name},
+        "key": {"name": api_key.name, "prefix": api_key.display_prefix},
+    }
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Unknown paths under /api/ answer in JSON too."""
+    return error_response(404, "not_found", f"No API endpoint at {request.path}.")

@@ -1,0 +1,74 @@
+"""The three PostgreSQL roles and what each may do.
+
+- The **owner** (`DATABASE_OWNER_URL`) owns the schema and runs migrations; it bypasses row-level security.
+- The **app** role (`DATABASE_URL`) serves the web and the tenant tasks. It is not a superuser, does not own the
+  tables and has no BYPASSRLS, so every tenant table's policy applies to it (tables force RLS even on their owner).
+  It may only read and append to the activity log.
+- The **ops** role (`DATABASE_OPS_URL`) bypasses row-level security for the rare cross-tenant job (the play
+  scheduler's claim, bulk `COPY`, platform administration) and says so by using the `ops` connection.
+
+`ensure_roles()` creates or updates the app and ops roles (run as the owner by `manage.py provision_db`, and by the
+test setup);
+`grant_privileges()` runs after every `migrate` on PostgreSQL so new tables are granted too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from psycopg import sql
+
+APPEND_ONLY_TABLES = ("csm_activitylog",)
+
+
+def _role_exists(cursor: Any, role: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+    return cursor.fetchone() is not None
+
+
+def ensure_roles(cursor: Any, app: dict[str, Any], ops: dict[str, Any]) -> list[str]:
+    """Create or update the app and ops roles from their connection settings (run as the owner)."""
+    done: list[str] = []
+    cursor.execute("SELECT current_user")
+    owner = cursor.fetchone()[0]
+    for config, rls in [(app, "NOBYPASSRLS"), (ops, "BYPASSRLS")]:
+        role = config.get("USER") or ""
+        if not role or role == owner:
+            continue
+        password = config.get("PASSWORD") or None
+        verb = "ALTER" if _role_exists(cursor, role) else "CREATE"
+        statement = sql.SQL(
+            "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE {rls} PASSWORD {password}"
+        ).format(verb=sql.SQL(verb), role=sql.Identifier(role), rls=sql.SQL(rls), password=sql.Literal(password))
+        cursor.execute(statement.as_string(cursor.connection))
+        done.append(f"{verb.lower()}d role {role} ({rls})")
+    return done
+
+
+def grant_privileges(using: str) -> None:
+    """Let the app and ops roles use every table of the schema; the activity log stays append-only for the app."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_database()")
+        owner, database = cursor.fetchone()
+        for role in {settings.DATABASE_APP_ROLE, settings.DATABASE_OPS_ROLE} - {owner, ""}:
+            if not _role_exists(cursor, role):
+                continue
+            ident = sql.Identifier(role)
+            statements = [
+                sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), ident),
+                sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident),
+                sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(ident),
+                sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
+            ]
+            if role == settings.DATABASE_APP_ROLE:
+                for table in APPEND_ONLY_TABLES:
+                    statements.append(
+                        sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(sql.Identifier(table), ident)
+                    )
+            for statement in statements:
+                cursor.execute(statement.as_string(cursor.connection))

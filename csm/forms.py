@@ -1,0 +1,178 @@
+"""Forms of the tenancy core: one per action."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.forms.renderers import TemplatesSetting
+from django.utils.text import slugify
+
+from csm.currencies import CURRENCY_CHOICES
+from csm.models import ActorKind, Membership, Organization, Role, User, validate_organization_slug
+
+TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class FormRenderer(TemplatesSetting):
+    """Every form renders its fields with the project's accessible field template."""
+
+    form_template_name = "components/form.html"
+    field_template_name = "components/field.html"
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    error_messages = {
+        "invalid_login": "That email and password do not match an account. Both are case-sensitive except the email.",
+        "inactive": "This account is disabled.",
+    }
+
+
+class _PasswordPairMixin(forms.Form):
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def _user_for_validation(self) -> User:
+        return User(email=self.cleaned_data.get("email", ""), full_name=self.cleaned_data.get("full_name", ""))
+
+    def clean_password2(self) -> str:
+        first = self.cleaned_data.get("password1")
+        second: str = self.cleaned_data.get("password2", "")
+        if first and second and first != second:
+            raise forms.ValidationError("The two passwords differ.")
+        return second
+
+    def _post_clean_password(self) -> None:
+        password = self.cleaned_data.get("password2")
+        if password:
+            try:
+                password_validation.validate_password(password, self._user_for_validation())
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+
+
+class SignUpForm(_PasswordPairMixin):
+    full_name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label="Work email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    organization_name = forms.CharField(label="Company name", max_length=120)
+    organization_slug = forms.SlugField(
+        label="Address",
+        max_length=50,
+        required=False,
+        help_text="Your organization's pages will live at /<address>/. Leave empty to derive it from the name.",
+    )
+
+    field_order = ["full_name", "email", "password1", "password2", "organization_name", "organization_slug"]
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError("An account with this email already exists. Log in instead.")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._post_clean_password()
+        name = cleaned.get("organization_name", "")
+        slug = cleaned.get("organization_slug") or slugify(name)[:50].strip("-")
+        if name and not slug:
+            self.add_error("organization_slug", "Choose an address made of letters, digits and hyphens.")
+        elif slug:
+            try:
+                validate_organization_slug(slug)
+            except forms.ValidationError as error:
+                self.add_error("organization_slug", error)
+            else:
+                if Organization.objects.filter(slug=slug).exists():
+                    self.add_error("organization_slug", f"The address “{slug}” is taken; choose another.")
+            cleaned["organization_slug"] = slug
+        return cleaned
+
+
+class OrganizationCreateForm(forms.ModelForm[Organization]):
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="UTC")
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, label="Reporting currency", initial="USD")
+
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "timezone", "currency"]
+        labels = {"slug": "Address"}
+
+
+class OrganizationForm(OrganizationCreateForm):
+    pass
+
+
+class InvitationSignUpForm(_PasswordPairMixin):
+    full_name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+
+    field_order = ["full_name", "password1", "password2"]
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def _user_for_validation(self) -> User:
+        return User(email=self.email, full_name=self.cleaned_data.get("full_name", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._post_clean_password()
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CSM)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="What the key is for, such as “Product usage events” or “CRM sync”."
+    )
+
+
+class ProfileForm(forms.ModelForm[User]):
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "sender_name", "email_signature", "timezone"]
+        labels = {"full_name": "Name", "sender_name": "Sender name", "email_signature": "Email signature"}
+        widgets = {"email_signature": forms.Textarea(attrs={"rows": 4})}
+
+
+class ActivityFilterForm(forms.Form):
+    actor_kind = forms.ChoiceField(label="Actor", choices=[("", "Anyone")] + list(ActorKind.choices), required=False)
+    person = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False, empty_label="Any person")
+    verb = forms.CharField(label="Action", required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (  # type: ignore[attr-defined]
+            Membership.objects.select_related("user").order_by("user__full_name", "user__email")
+        )
+        self.fields["person"].label_from_instance = lambda m: m.user.display_name  # type: ignore[attr-defined]

@@ -1,0 +1,119 @@
+"""Request middleware: health probes, and the tenant wall for pages and the API.
+
+`TenantMiddleware` opens the request's transaction through `csm.tenancy.activate` around the whole response:
+
+- `/<org_slug>/...`: anonymous visitors go to the login page (whether or not the organization exists, so the
+  redirect tells nothing); a signed-in person who is not an active member gets 404, never 403, so an outsider never
+  learns what exists. Members get `request.organization`, `request.membership` and `request.role`.
+- `/api/...`: the `Authorization: Bearer <key>` header picks the organization (see `csm.api`).
+- Everything else runs with no organization active, as the signed-in user (their own memberships are readable, for
+  the organization switcher).
+
+A view that fails is rolled back by its ATOMIC_REQUESTS savepoint; a 5xx response also rolls back the request's
+transaction. A `StreamingHttpResponse` is consumed after this transaction has ended: its generator must open its
+own `activate()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import Resolver404, resolve
+
+from csm import health
+from csm import apikeys
+from csm.models import ApiKey, Membership, Organization, Role, User
+from csm.tenancy import activate
+
+Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+class HealthCheckMiddleware:
+    """Answers `/healthz` and `/readyz` first: probes come from inside the network, before host validation, the HTTPS
+    redirect, sessions or the database transaction."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        path = request.path_info.rstrip("/")
+        if path == "/healthz":
+            return health.healthz(request)
+        if path == "/readyz":
+            return health.readyz(request)
+        return self.get_response(request)
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            return self._api(request)
+        try:
+            org_slug = resolve(request.path_info).kwargs.get("org_slug")
+        except Resolver404:
+            org_slug = None
+        user = request.user if request.user.is_authenticated else None
+        assert user is None or isinstance(user, User)
+        if org_slug is None:
+            with activate(None, user=user):
+                return self._respond(request)
+        if user is None:
+            return redirect_to_login(request.get_full_path())
+        organization = Organization.objects.filter(slug=org_slug).first()
+        if organization is None:
+            raise Http404("No such organization.")
+        with activate(organization, user=user):
+            membership = Membership.objects.filter(user=user, is_active=True).first()
+            if membership is None:
+                raise Http404("No such organization.")
+            request.organization = organization  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            request.role = Role(membership.role)  # type: ignore[attr-defined]
+            response = self._respond(request)
+            if user.last_organization_id != organization.pk and response.status_code < 400:
+                User.objects.filter(pk=user.pk).update(last_organization=organization)
+            return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        # The organization is on the request; views do not take the slug as an argument.
+        kwargs.pop("org_slug", None)
+
+    def _respond(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code >= 500:
+            transaction.set_rollback(True)
+        return response
+
+    def _api(self, request: HttpRequest) -> HttpResponseBase:
+        request.api_key = None  # type: ignore[attr-defined]
+        request.organization = None  # type: ignore[attr-defined]
+        credentials = apikeys.parse_authorization(request.headers.get("Authorization", ""))
+        if isinstance(credentials, apikeys.Credentials):
+            organization = Organization.objects.filter(pk=credentials.organization_id).first()
+            if organization is not None:
+                with activate(organization):
+                    found = apikeys.verify(credentials)
+                    if isinstance(found, ApiKey):
+                        request.api_key = found  # type: ignore[attr-defined]
+                        request.organization = organization  # type: ignore[attr-defined]
+                        apikeys.touch(found)
+                        return self._respond(request)
+                    credentials = found
+            else:
+                credentials = apikeys.INVALID_KEY
+        request.api_auth_error = credentials  # type: ignore[attr-defined]
+        with activate(None):
+            return self._respond(request)
+

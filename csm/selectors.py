@@ -1,0 +1,45 @@
+"""Reads of the tenancy core used by views and templates."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_scopes import scopes_disabled
+
+from csm.models import ActivityLog, ApiKey, Invitation, InvitationStatus, Membership, User
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """A person's active memberships in every organization, for the switcher.
+
+    Cross-tenant on purpose: row-level security lets a person read their own memberships (`app.user_id`) and
+    nothing else of another organization.
+    """
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, is_active=True)
+            .select_related("organization")
+            .order_by("organization__name")
+        )
+
+
+def members() -> QuerySet[Membership]:
+    return Membership.objects.select_related("user").order_by("-is_active", "user__full_name", "user__email")
+
+
+def pending_invitations() -> QuerySet[Invitation]:
+    return Invitation.objects.filter(status=InvitationStatus.PENDING).select_related("invited_by").order_by("-created_at")
+
+
+def api_keys() -> QuerySet[ApiKey]:
+    return ApiKey.objects.select_related("created_by").order_by("revoked_at", "-created_at")
+
+
+def activity(*, actor_kind: str = "", user_id: int | None = None, verb: str = "") -> QuerySet[ActivityLog]:
+    entries = ActivityLog.objects.select_related("actor_user", "target_type")
+    if actor_kind:
+        entries = entries.filter(actor_kind=actor_kind)
+    if user_id:
+        entries = entries.filter(actor_user_id=user_id)
+    if verb:
+        entries = entries.filter(verb__startswith=verb)
+    return entries.order_by("-created_at", "-id")

@@ -1,0 +1,332 @@
+"""Writes of the tenancy core. Each function is one transaction and writes its activity-log row in it.
+
+Functions that act inside an organization expect to run within `csm.tenancy.activate(organization)` (the web
+request and the tenant tasks provide it); sign-up and organization creation open it themselves.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from csm import apikeys
+from csm.activity import Actor, as_actor, diff, record
+from csm.jobs import enqueue
+from csm.models import (
+    ApiKey,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
+from csm.tenancy import activate
+
+INVITATION_SALT = "csm.invitation"
+
+
+# -- Organizations and sign-up ----------------------------------------------------------------------------------
+
+
+def create_organization(
+    *, actor: User, name: str, slug: str, timezone_name: str = "UTC", currency: str = "USD"
+) -> Organization:
+    """A new organization with `actor` as its first admin."""
+    with transaction.atomic():
+        organization = Organization(name=name, slug=slug, timezone=timezone_name, currency=currency)
+        organization.full_clean()
+        organization.save()
+        with activate(organization, user=actor):
+            membership = Membership.objects.create(organization=organization, user=actor, role=Role.ADMIN)
+            record(organization=organization, actor=actor, verb="organization.created", target=organization)
+            record(
+                organization=organization,
+                actor=actor,
+                verb="member.added",
+                target=membership,
+                data={"role": Role.ADMIN, "email": actor.email},
+            )
+    return organization
+
+
+def sign_up(
+    *, email: str, password: str, full_name: str, organization_name: str, organization_slug: str
+) -> tuple[User, Organization]:
+    """A new person and their organization, of which they are the first admin."""
+    with transaction.atomic():
+        user = User.objects.create_user(email=email, password=password, full_name=full_name)
+        organization = create_organization(actor=user, name=organization_name, slug=organization_slug)
+    return user, organization
+
+
+def update_organization(*, actor: Actor | User, organization: Organization, **values: str) -> Organization:
+    with transaction.atomic():
+        changes = diff(organization, values)
+        if not changes:
+            return organization
+        for field, value in values.items():
+            setattr(organization, field, value)
+        organization.full_clean()
+        organization.save(update_fields=list(changes))
+        record(organization=organization, actor=actor, verb="organization.updated", target=organization, changes=changes)
+    return organization
+
+
+# -- Members ----------------------------------------------------------------------------------------------------
+
+
+def _other_active_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=membership.pk).exists()
+    )
+
+
+def change_role(*, actor: Actor | User, membership: Membership, role: Role | str) -> Membership:
+    role = Role(role)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.role == role:
+            return membership
+        if membership.role == Role.ADMIN and membership.is_active and not _other_active_admins(membership):
+            raise ValidationError("The organization needs at least one active admin.")
+        changes = {"role": [membership.role, role.value]}
+        membership.role = role
+        membership.save(update_fields=["role"])
+        record(
+            organization=membership.organization,
+            actor=actor,
+            verb="member.role_changed",
+            target=membership,
+            changes=changes,
+        )
+    return membership
+
+
+def deactivate_member(*, actor: Actor | User, membership: Membership) -> Membership:
+    """Close the organization to the member at once (their next request is refused); their data stays."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if not membership.is_active:
+            return membership
+        if membership.role == Role.ADMIN and not _other_active_admins(membership):
+            raise ValidationError("The organization needs at least one active admin.")
+        membership.is_active = False
+        membership.deactivated_at = timezone.now()
+        membership.save(update_fields=["is_active", "deactivated_at"])
+        record(
+            organization=membership.organization,
+            actor=actor,
+            verb="member.deactivated",
+            target=membership,
+            changes={"is_active": [True, False]},
+        )
+    return membership
+
+
+def reactivate_member(*, actor: Actor | User, membership: Membership) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.is_active:
+            return membership
+        membership.is_active = True
+        membership.deactivated_at = None
+        membership.save(update_fields=["is_active", "deactivated_at"])
+        record(
+            organization=membership.organization,
+            actor=actor,
+            verb="member.reactivated",
+            target=membership,
+            changes={"is_active": [False, True]},
+        )
+    return membership
+
+
+# -- Invitations ------------------------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(
+        {"o": invitation.organization_id, "i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT
+    )
+
+
+def read_invitation_token(token: str) -> dict[str, int | str] | None:
+    """The payload of a link we signed, or None. Expiry and reuse are checked against the row, not the token."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not {"o", "i", "n"} <= payload.keys():
+        return None
+    return payload
+
+
+def invite_member(*, actor: User, organization: Organization, email: str, role: Role | str) -> Invitation:
+    """Invite `email` with `role`; the email goes out once the invitation is committed."""
+    email = email.strip().lower()
+    role = Role(role)
+    with transaction.atomic():
+        if Membership.objects.filter(user__email=email).exists():
+            raise ValidationError(f"{email} is already a member of {organization.name}.")
+        pending = Invitation.objects.filter(email__iexact=email, status=InvitationStatus.PENDING).first()
+        if pending is not None:
+            raise ValidationError(f"{email} already has a pending invitation; resend it from the list instead.")
+        invitation = Invitation(organization=organization, email=email, role=role, invited_by=actor)
+        invitation.rotate_nonce()
+        invitation.save()
+        record(
+            organization=organization,
+            actor=actor,
+            verb="invitation.created",
+            target=invitation,
+            data={"email": email, "role": role.value},
+        )
+        _send_invitation(invitation)
+    return invitation
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    from csm.tasks import send_invitation_email
+
+    enqueue(send_invitation_email, invitation.organization_id, invitation.pk, invitation.nonce)
+
+
+def resend_invitation(*, actor: Actor | User, invitation: Invitation) -> Invitation:
+    """Send a new link (valid for another `INVITATION_VALID_DAYS`); the earlier links stop working."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != InvitationStatus.PENDING:
+            raise ValidationError(f"This invitation is {invitation.get_status_display().lower()}; it cannot be resent.")
+        invitation.rotate_nonce()
+        invitation.save(update_fields=["nonce", "expires_at"])
+        record(organization=invitation.organization, actor=actor, verb="invitation.resent", target=invitation)
+        _send_invitation(invitation)
+    return invitation
+
+
+def revoke_invitation(*, actor: Actor | User, invitation: Invitation) -> Invitation:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != InvitationStatus.PENDING:
+            raise ValidationError(f"This invitation is already {invitation.get_status_display().lower()}.")
+        invitation.status = InvitationStatus.REVOKED
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["status", "revoked_at"])
+        record(organization=invitation.organization, actor=actor, verb="invitation.revoked", target=invitation)
+    return invitation
+
+
+def mark_invitation_sent(*, invitation: Invitation) -> None:
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk).update(
+            last_sent_at=timezone.now(), send_count=F("send_count") + 1
+        )
+        record(
+            organization=invitation.organization,
+            actor=Actor.automation("Invitation mailer"),
+            verb="invitation.sent",
+            target=invitation,
+            data={"email": invitation.email},
+        )
+
+
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """Make `user` a member with the invitation's role (reactivating an earlier membership), once."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_usable:
+            raise ValidationError("This invitation can no longer be used.")
+        if invitation.email.lower() != user.email.lower():
+            raise ValidationError(f"This invitation is for {invitation.email}.")
+        membership, created = Membership.objects.get_or_create(
+            organization=invitation.organization, user=user, defaults={"role": invitation.role}
+        )
+        if not created:
+            membership.role = invitation.role
+            membership.is_active = True
+            membership.deactivated_at = None
+            membership.save(update_fields=["role", "is_active", "deactivated_at"])
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+        record(
+            organization=invitation.organization,
+            actor=user,
+            verb="invitation.accepted",
+            target=invitation,
+        )
+        record(
+            organization=invitation.organization,
+            actor=user,
+            verb="member.added" if created else "member.reactivated",
+            target=membership,
+            data={"role": invitation.role, "email": user.email},
+        )
+    return membership
+
+
+def register_and_accept(*, invitation: Invitation, full_name: str, password: str) -> User:
+    """A new person, from an invitation to their address, who joins at once."""
+    with transaction.atomic():
+        user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+        accept_invitation(invitation=invitation, user=user)
+    return user
+
+
+# -- API keys ---------------------------------------------------------------------------------------------------
+
+
+def create_api_key(*, actor: User, organization: Organization, name: str) -> tuple[ApiKey, str]:
+    """A new key; the returned full key is shown once and never stored."""
+    with transaction.atomic():
+        while True:
+            secret = apikeys.generate_secret()
+            prefix = secret[: apikeys.PREFIX_LENGTH]
+            if not ApiKey.objects.filter(prefix=prefix).exists():
+                break
+        api_key = ApiKey.objects.create(
+            organization=organization,
+            name=name.strip(),
+            prefix=prefix,
+            key_hash=ApiKey.hash_secret(secret),
+            created_by=actor,
+        )
+        record(organization=organization, actor=actor, verb="api_key.created", target=api_key)
+    return api_key, apikeys.format_key(organization.pk, secret)
+
+
+def revoke_api_key(*, actor: Actor | User, api_key: ApiKey) -> ApiKey:
+    with transaction.atomic():
+        api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        if api_key.revoked_at is not None:
+            return api_key
+        api_key.revoked_at = timezone.now()
+        who = as_actor(actor)
+        api_key.revoked_by = who.user
+        api_key.save(update_fields=["revoked_at", "revoked_by"])
+        record(organization=api_key.organization, actor=actor, verb="api_key.revoked", target=api_key)
+    return api_key
+
+
+# -- People -----------------------------------------------------------------------------------------------------
+
+
+def update_profile(*, user: User, **values: str) -> User:
+    with transaction.atomic():
+        for field, value in values.items():
+            setattr(user, field, value)
+        user.full_clean(exclude=["password", "last_organization"])
+        user.save(update_fields=list(values))
+    return user
+
+
+def invitation_url(invitation: Invitation) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])

@@ -1,0 +1,335 @@
+"""Settings for the Customer Success platform, driven by environment variables only.
+
+Every variable is listed in the README and in `.env.example`. With nothing set, the project runs locally in
+development mode on a SQLite file under `.data/` with Celery on kombu's filesystem transport. A production
+configuration (`DEBUG=false`) refuses to start while a secret is left at its insecure development default.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import django_stubs_ext
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+# Lets the generic classes of django-stubs (`forms.ModelForm[Account]`, `QuerySet[Account]`) work at run time.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(environ.Env().str("CSM_DATA_DIR", default=str(BASE_DIR / ".data")))
+
+env = environ.Env()
+
+DEBUG: bool = env.bool("DEBUG", default=True)
+
+_INSECURE_SECRET_KEY = "django-insecure-local-development-only-never-use-this-key-in-production"
+SECRET_KEY: str = env.str("SECRET_KEY", default=_INSECURE_SECRET_KEY)
+
+ALLOWED_HOSTS: list[str] = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# The key that encrypts integration secrets (Stripe keys, webhook secrets) at rest: one or more Fernet keys,
+# comma-separated, newest first (older keys still decrypt, which is how a key is rotated).
+_INSECURE_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"csm-local-development-only").digest()).decode()
+FIELD_ENCRYPTION_KEYS: list[str] = env.list("FIELD_ENCRYPTION_KEY", default=[_INSECURE_ENCRYPTION_KEY])
+
+if not DEBUG:
+    _problems = []
+    if SECRET_KEY == _INSECURE_SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
+        _problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
+    if _INSECURE_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+        _problems.append("FIELD_ENCRYPTION_KEY must be set (python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')")
+    if not ALLOWED_HOSTS:
+        _problems.append("ALLOWED_HOSTS must list the host names the site is served on")
+    if _problems:
+        raise ImproperlyConfigured("Refusing to start with DEBUG=false: " + "; ".join(_problems))
+
+# -- Applications -----------------------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "axes",
+    "anymail",
+    "ninja",
+    "django.forms",
+    "csm",
+    "accounts",
+    "health",
+    "playbooks",
+    "billing",
+]
+
+MIDDLEWARE = [
+    "csm.middleware.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csm.middleware.TenantMiddleware",
+    # Axes last: it turns a locked-out login attempt into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "csm.urls"
+FORM_RENDERER = "csm.forms.FormRenderer"
+WSGI_APPLICATION = "csm.wsgi.application"
+ASGI_APPLICATION = "csm.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csm.context_processors.tenancy",
+            ],
+        },
+    },
+]
+
+# -- Database ---------------------------------------------------------------------------------------------------
+# Three PostgreSQL roles (see README, "Database roles"): DATABASE_URL is the app role that row-level security
+# applies to; DATABASE_OPS_URL a role that bypasses it, for the rare cross-tenant job; DATABASE_OWNER_URL owns the
+# schema and is used only by `manage.py provision_db` (roles, migrations, grants).
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+_default_db_url = f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
+DATABASE_URL: str = env.str("DATABASE_URL", default=_default_db_url)
+
+
+def _database(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = environ.Env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Several processes (web, worker) share the file: wait for the lock instead of failing.
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    else:
+        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": _database(DATABASE_URL),
+    "ops": _database(env.str("DATABASE_OPS_URL", default=DATABASE_URL)),
+}
+if env.str("DATABASE_OWNER_URL", default=""):
+    DATABASES["owner"] = _database(env.str("DATABASE_OWNER_URL"))
+# The roles that `migrate` grants table privileges to (see csm.dbroles).
+DATABASE_APP_ROLE: str = DATABASES["default"].get("USER") or ""
+DATABASE_OPS_ROLE: str = DATABASES["ops"].get("USER") or ""
+# The tenant middleware opens the request's transaction; ATOMIC_REQUESTS puts each view in a savepoint of it, so
+# a view that fails leaves nothing behind even though the error page is rendered inside the transaction.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# -- Authentication ---------------------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "csm.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+
+SIGNUP_ENABLED: bool = env.bool("SIGNUP_ENABLED", default=True)
+INVITATION_VALID_DAYS: int = env.int("INVITATION_VALID_DAYS", default=7)
+
+# Lock out a (username, IP address) pair after repeated failures.
+AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME: float = env.float("LOGIN_LOCKOUT_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool(
+    "TRUST_X_FORWARDED_FOR", default=False
+) else ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "csm.views.errors.csrf_failure"
+
+# -- Security headers -------------------------------------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if not DEBUG:
+    SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD: bool = env.bool("SECURE_HSTS_PRELOAD", default=True)
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# -- Internationalization ---------------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# -- Static files -----------------------------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+
+# -- Redis, cache and Celery ------------------------------------------------------------------------------------
+
+REDIS_URL: str = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}
+    }
+
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+if not REDIS_URL:
+    for _folder in ("queue", "processed"):
+        (DATA_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = (
+    {"visibility_timeout": 3600}
+    if REDIS_URL
+    else {
+        "data_folder_in": str(DATA_DIR / "celery" / "queue"),
+        "data_folder_out": str(DATA_DIR / "celery" / "queue"),
+        "processed_folder": str(DATA_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER: bool = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = "UTC"
+
+# -- Email ------------------------------------------------------------------------------------------------------
+# ANYMAIL_ESP picks the email service (postmark, sendgrid, mailgun, amazon_ses, ...); every ANYMAIL_<NAME> variable
+# becomes ANYMAIL["<NAME>"] (for example ANYMAIL_POSTMARK_SERVER_TOKEN). Without an ESP, EMAIL_URL chooses SMTP or
+# the console (the default, which prints each message to the terminal).
+
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="Customer Success <cs@localhost>")
+SERVER_EMAIL: str = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+ANYMAIL_ESP: str = env.str("ANYMAIL_ESP", default="")
+ANYMAIL: dict[str, str] = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in env.ENVIRON.items()
+    if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
+}
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+if ANYMAIL_ESP:
+    _mailer: dict[str, Any] = {"BACKEND": f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"}
+elif _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    _mailer = {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {
+            "host": _email["EMAIL_HOST"] or "localhost",
+            "port": _email["EMAIL_PORT"] or 25,
+            "username": _email["EMAIL_HOST_USER"] or "",
+            "password": _email["EMAIL_HOST_PASSWORD"] or "",
+            "use_tls": bool(_email.get("EMAIL_USE_TLS", False)),
+            "use_ssl": bool(_email.get("EMAIL_USE_SSL", False)),
+            "timeout": 20,
+        },
+    }
+else:
+    _mailer = {"BACKEND": _email["EMAIL_BACKEND"]}
+MAILERS = {"default": _mailer}
+
+# -- Logging ----------------------------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# -- The product ------------------------------------------------------------------------------------------------
+
+# Path segments an organization's slug may never take, besides every top-level URL (checked against the URLconf).
+# The address of the site, for links in emails sent from background tasks (invitations, plays).
+SITE_URL: str = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+
+RESERVED_SLUGS = {
+    "admin", "api", "static", "media", "login", "logout", "signup", "password", "reset", "profile", "orgs",
+    "invitations", "healthz", "readyz", "webhooks", "hooks", "settings", "www", "app", "help", "docs", "status",
+    "about", "new", "me", "u", "favicon.ico", "robots.txt",
+}  # fmt: skip

@@ -1,0 +1,26 @@
+"""Template helpers of the shell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.context import Context
+
+from csm.urls_helpers import org_reverse
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def org_url(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
+    """`{% org_url "settings:members" %}`: a URL inside the current organization."""
+    return org_reverse(context["request"], name, *args, **kwargs)
+
+
+@register.filter
+def verb_label(verb: str) -> str:
+    """`member.role_changed` → `Member role changed`."""
+    subject, _, action = verb.partition(".")
+    words = f"{subject} {action}".replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

@@ -1,0 +1,166 @@
+"""Pages outside any organization: sign-up, the start page, choosing and creating organizations, the profile and
+accepting an invitation. Login, logout, password change and reset are Django's own views (see `csm.urls`)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from csm import services
+from csm.forms import InvitationSignUpForm, OrganizationCreateForm, ProfileForm, SignUpForm
+from csm.models import Invitation, InvitationStatus, Organization, User
+from csm.selectors import memberships_of
+from csm.tenancy import activate
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a person to their organization: the last one they used, their only one, or a choice."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    assert isinstance(request.user, User)
+    memberships = memberships_of(request.user)
+    for membership in memberships:
+        if membership.organization_id == request.user.last_organization_id:
+            return redirect("org_home", org_slug=membership.organization.slug)
+    if len(memberships) == 1:
+        return redirect("org_home", org_slug=memberships[0].organization.slug)
+    return redirect("org_chooser")
+
+
+@login_required
+@require_GET
+def org_chooser(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    return render(
+        request,
+        "csm/org_chooser.html",
+        {"memberships": memberships_of(request.user), "can_create": settings.SIGNUP_ENABLED},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_create(request: HttpRequest) -> HttpResponse:
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Creating organizations is switched off on this site.")
+    assert isinstance(request.user, User)
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = services.create_organization(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            slug=form.cleaned_data["slug"],
+            timezone_name=form.cleaned_data["timezone"],
+            currency=form.cleaned_data["currency"],
+        )
+        messages.success(request, f"{organization.name} is ready. You are its admin.")
+        return redirect("org_home", org_slug=organization.slug)
+    return render(request, "csm/org_create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Sign-up is switched off on this site.")
+    if request.user.is_authenticated:
+        return redirect("org_create")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user, organization = services.sign_up(
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            organization_name=data["organization_name"],
+            organization_slug=data["organization_slug"],
+        )
+        login(request, user, backend=AUTH_BACKEND)
+        messages.success(request, f"Welcome! {organization.name} is ready. Invite your team from Settings.")
+        return redirect("org_home", org_slug=organization.slug)
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(user=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields})
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    return render(request, "csm/profile.html", {"form": form})
+
+
+def _invitation_from_token(token: str) -> tuple[Organization, Invitation] | None:
+    payload = services.read_invitation_token(token)
+    if payload is None:
+        return None
+    organization = Organization.objects.filter(pk=payload["o"]).first()
+    if organization is None:
+        return None
+    with activate(organization):
+        invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=payload["i"]).first()
+    if invitation is None or invitation.nonce != payload["n"]:
+        return None
+    return organization, invitation
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation: log in (or create an account) with the invited address, then join."""
+    found = _invitation_from_token(token)
+    if found is None:
+        return render(request, "csm/invitation_invalid.html", {"reason": "invalid"}, status=404)
+    organization, invitation = found
+    if invitation.status != InvitationStatus.PENDING or invitation.is_expired:
+        reason = invitation.status if invitation.status != InvitationStatus.PENDING else "expired"
+        return render(
+            request, "csm/invitation_invalid.html", {"reason": reason, "invitation": invitation}, status=410
+        )
+    user = request.user if request.user.is_authenticated else None
+    existing = User.objects.filter(email=invitation.email.lower()).first()
+    context: dict[str, object] = {"invitation": invitation, "organization": organization, "token": token}
+
+    if user is not None:
+        assert isinstance(user, User)
+        if user.email.lower() != invitation.email.lower():
+            context["wrong_user"] = user
+            return render(request, "csm/invitation_accept.html", context, status=403)
+        if request.method == "POST":
+            with activate(organization, user=user):
+                try:
+                    services.accept_invitation(invitation=invitation, user=user)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("home")
+            messages.success(request, f"You joined {organization.name}.")
+            return redirect("org_home", org_slug=organization.slug)
+        return render(request, "csm/invitation_accept.html", context)
+
+    if existing is not None:
+        context["needs_login"] = True
+        return render(request, "csm/invitation_accept.html", context)
+
+    form = InvitationSignUpForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        with activate(organization):
+            new_user = services.register_and_accept(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        login(request, new_user, backend=AUTH_BACKEND)
+        messages.success(request, f"Welcome to {organization.name}!")
+        return redirect("org_home", org_slug=organization.slug)
+    context["form"] = form
+    return render(request, "csm/invitation_accept.html", context)

@@ -1,0 +1,232 @@
+"""The organization's settings area, for admins: profile, members and invitations, API keys, the activity log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from csm import selectors, services
+from csm.access import OrgRequest, role_required
+from csm.forms import ActivityFilterForm, ApiKeyForm, InviteForm, OrganizationForm, RoleForm
+from csm.models import ActivityLog, ApiKey, Invitation, Membership, Role
+from csm.urls_helpers import org_reverse
+
+ACTIVITY_PAGE_SIZE = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def index(request: OrgRequest) -> HttpResponse:
+    return redirect(org_reverse(request, "settings:organization"))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def organization(request: OrgRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, instance=request.organization)
+    if request.method == "POST" and form.is_valid():
+        # The form validated on the instance itself; reload so the service sees the stored values as "before".
+        current = type(request.organization).objects.get(pk=request.organization.pk)
+        organization = services.update_organization(
+            actor=request.user, organization=current, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+        )
+        messages.success(request, "Organization settings saved.")
+        return redirect("settings:organization", org_slug=organization.slug)
+    if request.method == "POST":
+        request.organization.refresh_from_db()
+    return render(request, "csm/settings/organization.html", {"form": form, "section": "organization"})
+
+
+def _members_context(request: OrgRequest, invite_form: InviteForm | None = None) -> dict[str, object]:
+    return {
+        "section": "members",
+        "members": selectors.members(),
+        "invitations": selectors.pending_invitations(),
+        "invite_form": invite_form or InviteForm(),
+        "roles": Role,
+    }
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def members(request: OrgRequest) -> HttpResponse:
+    return render(request, "csm/settings/members.html", _members_context(request))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def invite(request: OrgRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invite_member(
+                actor=request.user,
+                organization=request.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect(org_reverse(request, "settings:members"))
+    return render(request, "csm/settings/members.html", _members_context(request, form), status=400)
+
+
+def _member_row(request: OrgRequest, membership: Membership, status: int = 200) -> HttpResponse:
+    membership = selectors.members().get(pk=membership.pk)
+    if request.htmx:
+        return render(
+            request, "csm/settings/members.html#member-row", {"member": membership, "roles": Role}, status=status
+        )
+    return redirect(org_reverse(request, "settings:members"))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_role(request: OrgRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role: admin, manager or CSM.")
+        return _member_row(request, membership, status=400)
+    try:
+        services.change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _member_row(request, membership, status=400)
+    messages.success(request, f"{membership.user.display_name} is now {Role(form.cleaned_data['role']).label}.")
+    return _member_row(request, membership)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_deactivate(request: OrgRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership, pk=pk)
+    try:
+        services.deactivate_member(actor=request.user, membership=membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _member_row(request, membership, status=400)
+    messages.success(request, f"{membership.user.display_name} can no longer open {request.organization.name}.")
+    if membership.user_id == request.user.pk:
+        return redirect("home")
+    return _member_row(request, membership)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_reactivate(request: OrgRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership, pk=pk)
+    services.reactivate_member(actor=request.user, membership=membership)
+    messages.success(request, f"{membership.user.display_name} is active again.")
+    return _member_row(request, membership)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def invitation_resend(request: OrgRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.resend_invitation(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new link was sent to {invitation.email}; earlier links no longer work.")
+    return redirect(org_reverse(request, "settings:members"))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def invitation_revoke(request: OrgRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.revoke_invitation(actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation for {invitation.email} is revoked.")
+    return redirect(org_reverse(request, "settings:members"))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def api_keys(request: OrgRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST or None)
+    new_key: str | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            api_key, new_key = services.create_api_key(
+                actor=request.user, organization=request.organization, name=form.cleaned_data["name"]
+            )
+            form = ApiKeyForm()
+            status = 201
+        else:
+            status = 400
+    response = render(
+        request,
+        "csm/settings/api_keys.html",
+        {"section": "api_keys", "form": form, "api_keys": selectors.api_keys(), "new_key": new_key},
+        status=status,
+    )
+    # The new key is in this page and nowhere else: keep it out of every cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def api_key_revoke(request: OrgRequest, pk: int) -> HttpResponse:
+    api_key = get_object_or_404(ApiKey, pk=pk)
+    services.revoke_api_key(actor=request.user, api_key=api_key)
+    messages.success(request, f"The key “{api_key.name}” is revoked; requests that use it now get 401.")
+    return redirect(org_reverse(request, "settings:api_keys"))
+
+
+def _cursor(value: str) -> tuple[datetime, int] | None:
+    """`<microseconds since the epoch>_<id>` of the last entry shown, or None when absent or malformed."""
+    micros, _, pk = value.partition("_")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18:
+        return None
+    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+def _cursor_of(entry: ActivityLog) -> str:
+    delta = entry.created_at - EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}_{entry.pk}"
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def activity(request: OrgRequest) -> HttpResponse:
+    """The log, newest first, filtered in the query string; pages by a (time, id) cursor, so the cost of a page does
+    not grow with the log."""
+    form = ActivityFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    person = filters.get("person")
+    entries = selectors.activity(
+        actor_kind=filters.get("actor_kind", ""),
+        user_id=person.user_id if person else None,
+        verb=filters.get("verb", ""),
+    )
+    cursor = _cursor(request.GET.get("before", ""))
+    if cursor is not None:
+        moment, pk = cursor
+        entries = entries.filter(created_at__lte=moment).exclude(created_at=moment, id__gte=pk)
+    page = list(entries[: ACTIVITY_PAGE_SIZE + 1])
+    older = None
+    if len(page) > ACTIVITY_PAGE_SIZE:
+        page = page[:ACTIVITY_PAGE_SIZE]
+        last = page[-1]
+        older = _cursor_of(last)
+    context = {"section": "activity", "form": form, "entries": page, "older": older, "paged": cursor is not None}
+    template = "csm/settings/activity.html#results" if request.htmx else "csm/settings/activity.html"
+    return render(request, template, context)

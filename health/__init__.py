@@ -1,0 +1,1 @@
+"""Usage events and their rollups, health scorecards and scores, surveys (NPS, CSAT, CES)."""
