@@ -171,7 +171,7 @@ def invite_member(*, actor: User, organization: Organization, email: str, role: 
     email = email.strip().lower()
     role = Role(role)
     with transaction.atomic():
-        if Membership.objects.filter(user__email=email).exists():
+        if Membership.objects.filter(user__email=email, is_active=True).exists():
             raise ValidationError(f"{email} is already a member of {organization.name}.")
         pending = Invitation.objects.filter(email__iexact=email, status=InvitationStatus.PENDING).first()
         if pending is not None:

@@ -28,3 +28,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 SITE_URL = "http://testserver"
+# WhiteNoise wants STATIC_ROOT to exist even when it serves from the finders.
+STATIC_ROOT = DATA_DIR / "test-static"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

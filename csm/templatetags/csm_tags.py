@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import template
@@ -24,3 +25,15 @@ def verb_label(verb: str) -> str:
     subject, _, action = verb.partition(".")
     words = f"{subject} {action}".replace("_", " ").strip()
     return words[:1].upper() + words[1:]
+
+
+@register.filter
+def duration_words(value: timedelta | None) -> str:
+    """A duration for people: `15 minutes`, `2 hours`."""
+    if not value:
+        return ""
+    minutes = max(1, round(value.total_seconds() / 60))
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(minutes / 60)
+    return f"{hours} hours"
