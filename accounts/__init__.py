@@ -1,1 +1,2 @@
-"""Customer accounts: accounts, contacts and stakeholders, segments, notes, tasks, success plans, tickets and the timeline."""
+"""Customer accounts: accounts, contacts and stakeholders, segments, notes, tasks, success plans, tickets and the
+timeline."""

@@ -1,1 +1,2 @@
-"""The Stripe connection, its webhooks, synced customers, subscriptions and invoices, MRR movements and revenue metrics."""
+"""The Stripe connection, its webhooks, synced customers, subscriptions and invoices, MRR movements and revenue
+metrics."""

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class OrgRequest(HttpRequest):
     """The request of an organization page, as the tenant middleware leaves it."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     organization: Organization
     membership: Membership
     role: Role

@@ -16,7 +16,9 @@ from django.utils import timezone
 from csm.models import API_KEY_PREFIX, ApiKey
 
 PREFIX_LENGTH = 8
-KEY_PATTERN = re.compile(rf"^{API_KEY_PREFIX}_(?P<organization_id>[1-9][0-9]{{0,18}})_(?P<secret>[A-Za-z0-9_-]{{32,128}})$")
+KEY_PATTERN = re.compile(
+    rf"^{API_KEY_PREFIX}_(?P<organization_id>[1-9][0-9]{{0,18}})_(?P<secret>[A-Za-z0-9_-]{{32,128}})$"
+)
 # A key's last use is recorded at most this often: an API burst must not turn into a burst of writes.
 TOUCH_INTERVAL = timedelta(minutes=1)
 

@@ -5,6 +5,8 @@ Idempotent: running it again finds what exists and adds only what is missing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from csm import activity, services
@@ -13,26 +15,36 @@ from csm.tenancy import activate
 
 DEMO_PASSWORD = "demo1234"
 
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    slug: str
+    name: str
+    timezone: str
+    currency: str
+    people: list[tuple[str, str, Role]]  # email, name, role; the first person creates the organization
+
+
 ORGANIZATIONS = [
-    {
-        "slug": "demo",
-        "name": "Demo Software Inc.",
-        "timezone": "Europe/Amsterdam",
-        "currency": "EUR",
-        "people": [
+    DemoOrganization(
+        slug="demo",
+        name="Demo Software Inc.",
+        timezone="Europe/Amsterdam",
+        currency="EUR",
+        people=[
             ("admin@demo.test", "Ada Admin", Role.ADMIN),
             ("manager@demo.test", "Maya Manager", Role.MANAGER),
             ("csm@demo.test", "Chris Success", Role.CSM),
             ("csm2@demo.test", "Sam Success", Role.CSM),
         ],
-    },
-    {
-        "slug": "acme",
-        "name": "Acme Analytics",
-        "timezone": "America/New_York",
-        "currency": "USD",
-        "people": [("admin@acme.test", "Alex Acme", Role.ADMIN)],
-    },
+    ),
+    DemoOrganization(
+        slug="acme",
+        name="Acme Analytics",
+        timezone="America/New_York",
+        currency="USD",
+        people=[("admin@acme.test", "Alex Acme", Role.ADMIN)],
+    ),
 ]
 
 
@@ -48,21 +60,15 @@ def seed_people() -> list[Organization]:
     """The demo organizations, their people and roles."""
     organizations = []
     for spec in ORGANIZATIONS:
-        people = spec["people"]
-        assert isinstance(people, list)
-        first_email, first_name, _ = people[0]
+        first_email, first_name, _ = spec.people[0]
         first = _user(first_email, first_name)
-        organization = Organization.objects.filter(slug=spec["slug"]).first()
+        organization = Organization.objects.filter(slug=spec.slug).first()
         if organization is None:
             organization = services.create_organization(
-                actor=first,
-                name=str(spec["name"]),
-                slug=str(spec["slug"]),
-                timezone_name=str(spec["timezone"]),
-                currency=str(spec["currency"]),
+                actor=first, name=spec.name, slug=spec.slug, timezone_name=spec.timezone, currency=spec.currency
             )
         with activate(organization):
-            for email, full_name, role in people:
+            for email, full_name, role in spec.people:
                 user = _user(email, full_name)
                 membership, created = Membership.objects.get_or_create(
                     organization=organization, user=user, defaults={"role": role}

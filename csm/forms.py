@@ -71,7 +71,9 @@ class _PasswordPairMixin(forms.Form):
 
 
 class SignUpForm(_PasswordPairMixin):
-    full_name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(label="Work email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     organization_name = forms.CharField(label="Company name", max_length=120)
     organization_slug = forms.SlugField(
@@ -123,7 +125,9 @@ class OrganizationForm(OrganizationCreateForm):
 
 
 class InvitationSignUpForm(_PasswordPairMixin):
-    full_name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
 
     field_order = ["full_name", "password1", "password2"]
 
@@ -166,8 +170,10 @@ class ProfileForm(forms.ModelForm[User]):
 
 
 class ActivityFilterForm(forms.Form):
-    actor_kind = forms.ChoiceField(label="Actor", choices=[("", "Anyone")] + list(ActorKind.choices), required=False)
-    person = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False, empty_label="Any person")
+    actor_kind = forms.ChoiceField(label="Actor", choices=[("", "Anyone"), *list(ActorKind.choices)], required=False)
+    person: forms.ModelChoiceField[Membership] = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="Any person"
+    )
     verb = forms.CharField(label="Action", required=False, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

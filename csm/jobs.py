@@ -44,10 +44,10 @@ def _plain(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[Any], di
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:  # type: ignore[type-arg]
     """Send `task` once the current transaction commits (at once when there is none)."""
     plain_args, plain_kwargs = _plain(args, kwargs)
-    transaction.on_commit(lambda: task.apply_async(plain_args, plain_kwargs))
+    transaction.on_commit(lambda: task.apply_async(tuple(plain_args), plain_kwargs))
 
 
 def enqueue_rollback_unsafe(task: Task, *args: Any, **kwargs: Any) -> None:  # type: ignore[type-arg]
     """Send `task` now, even if the current transaction later rolls back."""
     plain_args, plain_kwargs = _plain(args, kwargs)
-    task.apply_async(plain_args, plain_kwargs)
+    task.apply_async(tuple(plain_args), plain_kwargs)

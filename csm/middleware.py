@@ -25,8 +25,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
-from csm import health
-from csm import apikeys
+from csm import apikeys, health
 from csm.models import ApiKey, Membership, Organization, Role, User
 from csm.tenancy import activate
 
@@ -116,4 +115,3 @@ class TenantMiddleware:
         request.api_auth_error = credentials  # type: ignore[attr-defined]
         with activate(None):
             return self._respond(request)
-

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import zoneinfo
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -92,7 +92,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -134,9 +134,7 @@ class Organization(models.Model):
         help_text="The address of the organization: /<slug>/. Letters, digits and hyphens.",
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    currency = models.CharField(
-        "reporting currency", max_length=3, default="USD", validators=[validate_currency]
-    )
+    currency = models.CharField("reporting currency", max_length=3, default="USD", validators=[validate_currency])
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -144,6 +142,19 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+if TYPE_CHECKING:
+    _ScopedManagerBase = models.Manager
+else:
+    # django-scopes builds its manager class inside a function; name it so that it can be subclassed and typed.
+    _ScopedManagerBase = type(ScopedManager(organization="organization"))
+
+
+class TenantManager(_ScopedManagerBase[_M]):
+    """The default manager of tenant models: filtered to the active organization, raising outside any scope."""
 
 
 class TenantModel(models.Model):
@@ -154,7 +165,7 @@ class TenantModel(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
 
-    objects = ScopedManager(organization="organization")
+    objects = TenantManager()
 
     class Meta:
         abstract = True
@@ -317,7 +328,9 @@ class ActivityLog(TenantModel):
 
     created_at = models.DateTimeField(default=now)
     actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
-    actor_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    actor_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     actor_label = models.CharField(max_length=200)
     verb = models.CharField(max_length=64)
     target_type = models.ForeignKey(
@@ -332,7 +345,9 @@ class ActivityLog(TenantModel):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "-created_at", "-id"], name="activity_org_time"),
-            models.Index(fields=["organization", "target_type", "target_id", "-created_at"], name="activity_org_target"),
+            models.Index(
+                fields=["organization", "target_type", "target_id", "-created_at"], name="activity_org_target"
+            ),
             models.Index(fields=["organization", "actor_user", "-created_at"], name="activity_org_actor"),
             models.Index(fields=["organization", "verb", "-created_at"], name="activity_org_verb"),
         ]

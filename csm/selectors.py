@@ -27,7 +27,9 @@ def members() -> QuerySet[Membership]:
 
 
 def pending_invitations() -> QuerySet[Invitation]:
-    return Invitation.objects.filter(status=InvitationStatus.PENDING).select_related("invited_by").order_by("-created_at")
+    return (
+        Invitation.objects.filter(status=InvitationStatus.PENDING).select_related("invited_by").order_by("-created_at")
+    )
 
 
 def api_keys() -> QuerySet[ApiKey]:

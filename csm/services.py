@@ -73,7 +73,9 @@ def update_organization(*, actor: Actor | User, organization: Organization, **va
             setattr(organization, field, value)
         organization.full_clean()
         organization.save(update_fields=list(changes))
-        record(organization=organization, actor=actor, verb="organization.updated", target=organization, changes=changes)
+        record(
+            organization=organization, actor=actor, verb="organization.updated", target=organization, changes=changes
+        )
     return organization
 
 
@@ -81,9 +83,7 @@ def update_organization(*, actor: Actor | User, organization: Organization, **va
 
 
 def _other_active_admins(membership: Membership) -> bool:
-    return (
-        Membership.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=membership.pk).exists()
-    )
+    return Membership.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=membership.pk).exists()
 
 
 def change_role(*, actor: Actor | User, membership: Membership, role: Role | str) -> Membership:
@@ -223,9 +223,7 @@ def revoke_invitation(*, actor: Actor | User, invitation: Invitation) -> Invitat
 
 def mark_invitation_sent(*, invitation: Invitation) -> None:
     with transaction.atomic():
-        Invitation.objects.filter(pk=invitation.pk).update(
-            last_sent_at=timezone.now(), send_count=F("send_count") + 1
-        )
+        Invitation.objects.filter(pk=invitation.pk).update(last_sent_at=timezone.now(), send_count=F("send_count") + 1)
         record(
             organization=invitation.organization,
             actor=Actor.automation("Invitation mailer"),

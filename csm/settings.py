@@ -30,9 +30,7 @@ DEBUG: bool = env.bool("DEBUG", default=True)
 _INSECURE_SECRET_KEY = "django-insecure-local-development-only-never-use-this-key-in-production"
 SECRET_KEY: str = env.str("SECRET_KEY", default=_INSECURE_SECRET_KEY)
 
-ALLOWED_HOSTS: list[str] = env.list(
-    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The key that encrypts integration secrets (Stripe keys, webhook secrets) at rest: one or more Fernet keys,
@@ -45,7 +43,10 @@ if not DEBUG:
     if SECRET_KEY == _INSECURE_SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50:
         _problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
     if _INSECURE_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
-        _problems.append("FIELD_ENCRYPTION_KEY must be set (python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')")
+        _problems.append(
+            "FIELD_ENCRYPTION_KEY must be set (make one with: python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+        )
     if not ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must list the host names the site is served on")
     if _problems:
@@ -182,9 +183,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "csm.auth.lockout_username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool(
-    "TRUST_X_FORWARDED_FOR", default=False
-) else ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("TRUST_X_FORWARDED_FOR", default=False) else ["REMOTE_ADDR"]
+)
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -251,7 +252,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
     }
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"

@@ -14,8 +14,8 @@ os.environ.setdefault("DATABASE_OWNER_URL", "postgres://postgres@localhost:5432/
 os.environ.setdefault("REDIS_URL", "redis://localhost:6379/0")
 os.environ.setdefault("SITE_URL", "http://testserver")
 
-from csm.settings import *  # noqa: E402, F403
-from csm.settings import DATABASES, env  # noqa: E402
+from csm.settings import *  # noqa: F403
+from csm.settings import DATABASES, env
 
 # The owner's credentials are used only to create the test database; they are not a connection of the app.
 TEST_DATABASE_OWNER = DATABASES.pop("owner")

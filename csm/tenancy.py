@@ -35,14 +35,16 @@ ORGANIZATION_SETTING = "app.organization_id"
 USER_SETTING = "app.user_id"
 
 
-class NoActiveOrganization(RuntimeError):
+class NoActiveOrganizationError(RuntimeError):
     """Raised when code that needs a tenant runs outside `activate()`."""
 
 
 def current_organization() -> Organization:
     organization = _current_organization.get()
     if organization is None:
-        raise NoActiveOrganization("No organization is active; wrap the code in csm.tenancy.activate(organization).")
+        raise NoActiveOrganizationError(
+            "No organization is active; wrap the code in csm.tenancy.activate(organization)."
+        )
     return organization
 
 
@@ -53,9 +55,7 @@ def current_organization_or_none() -> Organization | None:
 def _swap_settings(using: str, values: dict[str, str]) -> dict[str, str]:
     """Set transaction-local settings and return their previous values ('' when unset)."""
     names = list(values)
-    sql = "SELECT " + ", ".join(
-        "coalesce(current_setting(%s, true), ''), set_config(%s, %s, true)" for _ in names
-    )
+    sql = "SELECT " + ", ".join("coalesce(current_setting(%s, true), ''), set_config(%s, %s, true)" for _ in names)
     params: list[str] = []
     for name in names:
         params += [name, name, values[name]]

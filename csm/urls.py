@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from csm import api
 from csm.forms import LoginForm
 from csm.views import auth, org_settings, workspace
 
-settings_patterns = (
+settings_patterns: tuple[list[URLPattern | URLResolver], str] = (
     [
         path("", org_settings.index, name="index"),
         path("organization/", org_settings.organization, name="organization"),
@@ -27,7 +27,7 @@ settings_patterns = (
     "settings",
 )
 
-organization_patterns = [
+organization_patterns: list[URLPattern | URLResolver] = [
     path("", workspace.org_home, name="org_home"),
     path("", include("accounts.urls")),
     path("dashboards/", include("csm.dashboards")),

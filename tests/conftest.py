@@ -28,7 +28,10 @@ def _use_credentials(alias: str, credentials: dict[str, Any]) -> None:
     """Point `alias` at other credentials, for this thread's connection and for every thread opened later."""
     connection = connections[alias]
     connection.close()
-    for target in {id(connection.settings_dict): connection.settings_dict, id(connections.settings[alias]): connections.settings[alias]}.values():
+    for target in {
+        id(connection.settings_dict): connection.settings_dict,
+        id(connections.settings[alias]): connections.settings[alias],
+    }.values():
         for key in CREDENTIAL_KEYS:
             target[key] = credentials.get(key, target.get(key))
 
@@ -47,7 +50,10 @@ def django_db_setup(
     from csm.dbroles import ensure_roles
 
     owner = settings.TEST_DATABASE_OWNER
-    roles = {alias: {key: connections[alias].settings_dict.get(key) for key in CREDENTIAL_KEYS} for alias in ("default", "ops")}
+    roles = {
+        alias: {key: connections[alias].settings_dict.get(key) for key in CREDENTIAL_KEYS}
+        for alias in ("default", "ops")
+    }
     with django_db_blocker.unblock():
         for alias in roles:
             _use_credentials(alias, owner)

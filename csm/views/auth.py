@@ -124,9 +124,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     organization, invitation = found
     if invitation.status != InvitationStatus.PENDING or invitation.is_expired:
         reason = invitation.status if invitation.status != InvitationStatus.PENDING else "expired"
-        return render(
-            request, "csm/invitation_invalid.html", {"reason": reason, "invitation": invitation}, status=410
-        )
+        return render(request, "csm/invitation_invalid.html", {"reason": reason, "invitation": invitation}, status=410)
     user = request.user if request.user.is_authenticated else None
     existing = User.objects.filter(email=invitation.email.lower()).first()
     context: dict[str, object] = {"invitation": invitation, "organization": organization, "token": token}

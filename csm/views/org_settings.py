@@ -163,7 +163,7 @@ def api_keys(request: OrgRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            api_key, new_key = services.create_api_key(
+            _api_key, new_key = services.create_api_key(
                 actor=request.user, organization=request.organization, name=form.cleaned_data["name"]
             )
             form = ApiKeyForm()

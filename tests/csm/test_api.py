@@ -51,7 +51,10 @@ def assert_401(response, message: str) -> None:
 @pytest.mark.django_db
 def test_a_missing_key_gets_401(key_a):
     assert_401(Client().get("/api/v1/ping"), "Missing API key: send it as 'Authorization: Bearer <key>'.")
-    assert_401(Client().get("/api/v1/ping", headers={"Authorization": "Basic abc"}), "Missing API key: send it as 'Authorization: Bearer <key>'.")
+    assert_401(
+        Client().get("/api/v1/ping", headers={"Authorization": "Basic abc"}),
+        "Missing API key: send it as 'Authorization: Bearer <key>'.",
+    )
 
 
 @pytest.mark.django_db

@@ -221,7 +221,12 @@ def test_profile_saves_name_sender_signature_and_timezone(csm):
     client = client_for(csm)
     response = client.post(
         "/profile/",
-        {"full_name": "Carol C.", "sender_name": "Carol from Alpha", "email_signature": "— Carol", "timezone": "Europe/Paris"},
+        {
+            "full_name": "Carol C.",
+            "sender_name": "Carol from Alpha",
+            "email_signature": "— Carol",
+            "timezone": "Europe/Paris",
+        },
     )
     assert response.status_code == 302
     csm.refresh_from_db()

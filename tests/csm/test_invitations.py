@@ -71,7 +71,9 @@ def test_an_admin_invites_by_email_and_the_link_works_once(admin_client, org_a, 
     again = Client().get(link)
     assert again.status_code == 410
     assert b"already used" in again.content
-    assert Client().post(link, {"full_name": "X", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 410
+    assert (
+        Client().post(link, {"full_name": "X", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 410
+    )
     assert User.objects.filter(email="newbie@alpha.test").count() == 1
 
 

@@ -10,7 +10,7 @@ from django_scopes import ScopeError, scopes_disabled
 
 from csm import activity
 from csm.models import ActivityLog, Membership, Organization, Role, TenantModel
-from csm.tenancy import NoActiveOrganization, activate, current_organization
+from csm.tenancy import NoActiveOrganizationError, activate, current_organization
 from tests.conftest import make_member
 
 # Indexes of tenant tables that may not lead with organization_id, and why.
@@ -142,7 +142,7 @@ def test_nested_contexts_restore_the_outer_organization(two_orgs_with_rows):
         assert {r[0] for r in raw("SELECT organization_id FROM csm_activitylog")} == {org_a.pk}
         assert raw("SELECT current_setting('app.organization_id', true)") == [(str(org_a.pk),)]
     assert raw("SELECT coalesce(current_setting('app.organization_id', true), '')") == [("",)]
-    with pytest.raises(NoActiveOrganization):
+    with pytest.raises(NoActiveOrganizationError):
         current_organization()
 
 

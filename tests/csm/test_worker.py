@@ -58,7 +58,7 @@ def worker_queue():
         except subprocess.TimeoutExpired:
             worker.kill()
             output, _ = worker.communicate()
-        print(output.decode(errors="replace")[-4000:])
+        print(output.decode(errors="replace")[-4000:])  # noqa: T201 - the worker's log, shown when a test fails
 
 
 @pytest.mark.worker

@@ -6,6 +6,7 @@ SIGKILL for anything that lingers, so nothing started here outlives the command.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -71,31 +72,25 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _banner(self, host: str, port: int) -> None:
-        shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+        shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - a name to show
         lines = ["", f"  Customer Success is running at http://{shown_host}:{port}/", "", "  Demo logins:"]
         for spec in ORGANIZATIONS:
-            for email, _name, role in spec["people"]:  # type: ignore[attr-defined]
-                lines.append(f"    {email:<22} {role.label:<8} organization /{spec['slug']}/")
+            for email, _name, role in spec.people:
+                lines.append(f"    {email:<22} {role.label:<8} organization /{spec.slug}/")
         lines += [f"  Password for all: {DEMO_PASSWORD}", "", "  Press Ctrl-C to stop.", ""]
         self.stdout.write("\n".join(lines))
 
     def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
         for child in children:
             if child.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + STOP_TIMEOUT
         for child in children:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for child in children:
             # The group may hold grandchildren (the worker's pool) even after the leader exited.
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             child.wait()
