@@ -170,3 +170,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """Replaces pytest-base-url's fixture (deprecated form); browser tests use the live server's own URL."""
+    return None
