@@ -258,7 +258,7 @@ else:
         }
     }
 
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
     for _folder in ("queue", "processed"):
         (DATA_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)

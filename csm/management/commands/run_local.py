@@ -45,7 +45,7 @@ class Command(BaseCommand):
             ),
             subprocess.Popen(
                 [
-                    python, "-m", "celery", "-A", "csm", "worker", "--beat", "--concurrency=1",
+                    python, "-m", "celery", "-A", "csm", "worker", "--beat", "--pool=solo",
                     "--loglevel=WARNING", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
                 ],
                 start_new_session=True,
@@ -81,16 +81,17 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines))
 
     def _stop(self, children: list[subprocess.Popen[bytes]]) -> None:
+        # Ask each leader to stop (the worker then shuts its own pool down warmly), wait, then kill whatever is left
+        # in each process group.
         for child in children:
             if child.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
-                    os.killpg(child.pid, signal.SIGTERM)
+                    os.kill(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT
         for child in children:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
         for child in children:
-            # The group may hold grandchildren (the worker's pool) even after the leader exited.
-            with contextlib.suppress(ProcessLookupError):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(child.pid, signal.SIGKILL)
             child.wait()
