@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -183,9 +184,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "csm.auth.lockout_username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env.bool("TRUST_X_FORWARDED_FOR", default=False) else ["REMOTE_ADDR"]
-)
+# Behind a proxy every client arrives from the proxy's address: count attempts per real client instead.
+AXES_CLIENT_IP_CALLABLE = "csm.auth.forwarded_client_ip" if env.bool("TRUST_X_FORWARDED_FOR", default=False) else None
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -291,8 +291,18 @@ CELERY_TIMEZONE = "UTC"
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="Customer Success <cs@localhost>")
 SERVER_EMAIL: str = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ANYMAIL_ESP: str = env.str("ANYMAIL_ESP", default="")
-ANYMAIL: dict[str, str] = {
-    key.removeprefix("ANYMAIL_"): value
+
+
+def _anymail_value(value: str) -> Any:
+    # Booleans and structures (ANYMAIL_IGNORE_UNSUPPORTED_FEATURES=true, ANYMAIL_AMAZON_SES_CLIENT_PARAMS={...})
+    # are written as JSON; everything else is a string.
+    if value in ("true", "false") or value[:1] in ("{", "["):
+        return json.loads(value)
+    return value
+
+
+ANYMAIL: dict[str, Any] = {
+    key.removeprefix("ANYMAIL_"): _anymail_value(value)
     for key, value in env.ENVIRON.items()
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
 }
@@ -315,6 +325,11 @@ elif _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
 else:
     _mailer = {"BACKEND": _email["EMAIL_BACKEND"]}
 MAILERS = {"default": _mailer}
+if not DEBUG and _mailer["BACKEND"].endswith("console.EmailBackend"):
+    # Invitations and password resets would go nowhere.
+    raise ImproperlyConfigured(
+        "Refusing to start with DEBUG=false: set ANYMAIL_ESP (with its ANYMAIL_* credentials) or EMAIL_URL"
+    )
 
 # -- Logging ----------------------------------------------------------------------------------------------------
 

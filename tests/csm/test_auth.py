@@ -281,3 +281,18 @@ def test_an_admin_edits_the_organization_and_a_reserved_slug_is_refused(admin_cl
     with activate(org_a):
         entry = ActivityLog.objects.get(verb="organization.updated")
     assert entry.changes["currency"] == ["USD", "EUR"]
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_lock_out_counts_per_forwarded_client(csm, settings):
+    settings.AXES_CLIENT_IP_CALLABLE = "csm.auth.forwarded_client_ip"
+    attacker = {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.9", "REMOTE_ADDR": "172.18.0.1"}
+    colleague = {"HTTP_X_FORWARDED_FOR": "203.0.113.77", "REMOTE_ADDR": "172.18.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(Client(), csm.email, "wrong", **attacker)
+    assert login(Client(), csm.email, PASSWORD, **attacker).status_code == 429
+    # Same proxy address, another client: still welcome.
+    assert login(Client(), csm.email, PASSWORD, **colleague).status_code == 302
+    # Forging the first entry does not help: the proxy's last entry is what counts.
+    forged = {"HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.0.113.9", "REMOTE_ADDR": "172.18.0.1"}
+    assert login(Client(), csm.email, PASSWORD, **forged).status_code == 429
