@@ -1,6 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _load_notes(ids: list[int]) -> dict[int, Any]:
+    from accounts.models import Note
+
+    return Note.objects.in_bulk(ids)
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.services.defaults import on_organization_created
+        from csm import timeline
+        from csm.signals import organization_created
+
+        organization_created.connect(on_organization_created, dispatch_uid="accounts.install_defaults")
+
+        note_template = "accounts/timeline/note.html"
+        for kind in (
+            timeline.TimelineKind("note", "Notes", ("note.",), note_template, _load_notes),
+            timeline.TimelineKind("call", "Calls", ("call.",), note_template, _load_notes),
+            timeline.TimelineKind("meeting", "Meetings", ("meeting.",), note_template, _load_notes),
+            timeline.TimelineKind("task", "Tasks", ("task.",)),
+            timeline.TimelineKind("ticket", "Tickets", ("ticket.",)),
+            timeline.TimelineKind("contact", "Contacts", ("contact.",)),
+            timeline.TimelineKind("plan", "Success plans", ("plan.", "milestone.")),
+            timeline.TimelineKind("change", "Changes", ("account.",)),
+        ):
+            timeline.register(kind)

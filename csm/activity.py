@@ -60,10 +60,15 @@ def record(
     actor: Actor | User,
     verb: str,
     target: models.Model | None = None,
+    about: models.Model | None = None,
     changes: dict[str, list[Any]] | None = None,
     data: dict[str, Any] | None = None,
 ) -> ActivityLog:
-    """Append one row to the organization's activity log."""
+    """Append one row to the organization's activity log.
+
+    `target` is the object changed; `about` what the change belongs to (an account, for its timeline; pass it even
+    when the account is the target).
+    """
     who = as_actor(actor)
     entry = ActivityLog(
         organization=organization,
@@ -78,5 +83,8 @@ def record(
         entry.target_type = ContentType.objects.get_for_model(target)
         entry.target_id = target.pk
         entry.target_repr = str(target)[:200]
+    if about is not None:
+        entry.about_type = ContentType.objects.get_for_model(about)
+        entry.about_id = about.pk
     entry.save()
     return entry

@@ -16,6 +16,8 @@ own `activate()`.
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +26,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from csm import apikeys, health
 from csm.models import ApiKey, Membership, Organization, Role, User
@@ -63,6 +66,14 @@ class TenantMiddleware:
             org_slug = None
         user = request.user if request.user.is_authenticated else None
         assert user is None or isinstance(user, User)
+        # Dates and "today" are the person's own: their profile's time zone.
+        timezone.activate(zoneinfo.ZoneInfo(user.timezone) if user is not None else datetime.UTC)
+        try:
+            return self._tenant(request, org_slug, user)
+        finally:
+            timezone.deactivate()
+
+    def _tenant(self, request: HttpRequest, org_slug: str | None, user: User | None) -> HttpResponseBase:
         if org_slug is None:
             with activate(None, user=user):
                 return self._respond(request)

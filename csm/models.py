@@ -338,6 +338,12 @@ class ActivityLog(TenantModel):
     )
     target_id = models.BigIntegerField(null=True, blank=True)
     target_repr = models.CharField(max_length=200, blank=True)
+    # What the change is about, when that is not the target itself: a note added to an account is about the
+    # account. An account's timeline is every row about it (see csm.timeline).
+    about_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    about_id = models.BigIntegerField(null=True, blank=True)
     changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
@@ -350,6 +356,9 @@ class ActivityLog(TenantModel):
             ),
             models.Index(fields=["organization", "actor_user", "-created_at"], name="activity_org_actor"),
             models.Index(fields=["organization", "verb", "-created_at"], name="activity_org_verb"),
+            models.Index(
+                fields=["organization", "about_type", "about_id", "-created_at", "-id"], name="activity_org_about"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from csm.models import (
     Role,
     User,
 )
+from csm.signals import organization_created
 from csm.tenancy import activate
 
 INVITATION_SALT = "csm.invitation"
@@ -44,6 +45,7 @@ def create_organization(
         with activate(organization, user=actor):
             membership = Membership.objects.create(organization=organization, user=actor, role=Role.ADMIN)
             record(organization=organization, actor=actor, verb="organization.created", target=organization)
+            organization_created.send(sender=Organization, organization=organization, actor=actor)
             record(
                 organization=organization,
                 actor=actor,

@@ -1,0 +1,101 @@
+"""Tasks: created by hand or by automations, completed, snoozed and reopened."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.timezone import localdate, now
+
+from accounts.models import Account, Task, TaskPriority, TaskSource, TaskStatus
+from csm.activity import Actor, as_actor, record
+from csm.models import ActorKind, Membership, User
+from csm.tenancy import current_organization
+
+
+def _log(actor: Actor | User, verb: str, task: Task, **extra: Any) -> None:
+    record(
+        organization=task.organization,
+        actor=actor,
+        verb=verb,
+        target=task,
+        about=task.account,
+        **extra,
+    )
+
+
+def create_task(
+    *,
+    actor: Actor | User,
+    title: str,
+    account: Account | None = None,
+    assignee: User | None = None,
+    due_date: date | None = None,
+    priority: TaskPriority | str = TaskPriority.NORMAL,
+    description: str = "",
+) -> Task:
+    who = as_actor(actor)
+    if not title.strip():
+        raise ValidationError({"title": "Give the task a title."})
+    if assignee is not None and not Membership.objects.filter(user=assignee, is_active=True).exists():
+        raise ValidationError({"assignee": "The assignee must be an active member of the organization."})
+    with transaction.atomic():
+        task = Task.objects.create(
+            organization=current_organization(),
+            account=account,
+            title=title.strip(),
+            description=description,
+            assignee=assignee,
+            due_date=due_date,
+            priority=TaskPriority(priority),
+            source=TaskSource.AUTOMATION if who.kind == ActorKind.AUTOMATION else TaskSource.MANUAL,
+            created_by=who.user,
+        )
+        _log(actor, "task.created", task, data={"due": due_date, "assignee": str(assignee) if assignee else None})
+    return task
+
+
+def complete_task(*, actor: Actor | User, task: Task) -> Task:
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("account").get(pk=task.pk)
+        if task.status == TaskStatus.DONE:
+            return task
+        task.status = TaskStatus.DONE
+        task.completed_at = now()
+        task.completed_by = as_actor(actor).user
+        task.snoozed_until = None
+        task.save(update_fields=["status", "completed_at", "completed_by", "snoozed_until"])
+        _log(actor, "task.completed", task)
+    return task
+
+
+def snooze_task(*, actor: Actor | User, task: Task, until: date) -> Task:
+    if until <= localdate():
+        raise ValidationError({"until": "Snooze to a day after today."})
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("account").get(pk=task.pk)
+        if task.status == TaskStatus.DONE:
+            raise ValidationError("This task is already done.")
+        changes = {"due_date": [task.due_date, until]}
+        task.status = TaskStatus.SNOOZED
+        task.snoozed_until = until
+        task.due_date = until
+        task.save(update_fields=["status", "snoozed_until", "due_date"])
+        _log(actor, "task.snoozed", task, changes=changes)
+    return task
+
+
+def reopen_task(*, actor: Actor | User, task: Task) -> Task:
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("account").get(pk=task.pk)
+        if task.status == TaskStatus.OPEN:
+            return task
+        task.status = TaskStatus.OPEN
+        task.completed_at = None
+        task.completed_by = None
+        task.snoozed_until = None
+        task.save(update_fields=["status", "completed_at", "completed_by", "snoozed_until"])
+        _log(actor, "task.reopened", task)
+    return task

@@ -1,0 +1,12 @@
+"""Signals the tenancy core sends; other apps listen to them instead of being imported by it.
+
+- `organization_created(sender=Organization, organization=..., actor=...)`: sent inside the new organization's
+  tenant context and transaction, so a receiver can install its defaults (the accounts app adds its tiers, stages
+  and success-plan template).
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+organization_created = Signal()
