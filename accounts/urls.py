@@ -1,10 +1,14 @@
-from django.urls import path
+"""The workspace's URLs under /<org_slug>/: each page family keeps its own list."""
 
-from accounts import views
+from django.urls import include, path
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("accounts/", views.account_list, name="list"),
-    path("tasks/", views.task_list, name="tasks"),
+    path("", include("accounts.urls_accounts")),
+    path("", include("accounts.urls_tasks")),
+    path("", include("accounts.urls_tickets")),
+    path("", include("accounts.urls_board")),
+    path("", include("accounts.urls_import")),
+    path("", include("accounts.urls_settings")),
 ]

@@ -16,6 +16,7 @@ from django.db import connections
 from django.test import Client
 
 from csm.models import Membership, Organization, Role, User
+from csm.signals import organization_created
 from csm.tenancy import activate
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -89,14 +90,22 @@ def make_member(organization: Organization, email: str, role: Role, full_name: s
     return user
 
 
+def make_organization(name: str, slug: str) -> Organization:
+    """An organization as sign-up makes it: the apps install their defaults (tiers, stages...) on the signal."""
+    organization = Organization.objects.create(name=name, slug=slug)
+    with activate(organization):
+        organization_created.send(sender=Organization, organization=organization, actor=None)
+    return organization
+
+
 @pytest.fixture
 def org_a(db: None) -> Organization:
-    return Organization.objects.create(name="Alpha Corp", slug="alpha")
+    return make_organization("Alpha Corp", "alpha")
 
 
 @pytest.fixture
 def org_b(db: None) -> Organization:
-    return Organization.objects.create(name="Beta Ltd", slug="beta")
+    return make_organization("Beta Ltd", "beta")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The CSM's workspace pages."""
+"""The book of accounts and the account's 360 view."""
 
 from __future__ import annotations
 
@@ -14,9 +14,3 @@ from csm.models import Role
 @role_required(Role.CSM)
 def account_list(request: OrgRequest) -> HttpResponse:
     return render(request, "accounts/account_list.html")
-
-
-@require_GET
-@role_required(Role.CSM)
-def task_list(request: OrgRequest) -> HttpResponse:
-    return render(request, "accounts/task_list.html")

@@ -1,0 +1,18 @@
+"""Role matrix of the workspace pages that exist so far (each page family adds its own module)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.matrix import Case, check
+
+CASES = [
+    Case("accounts:list", "get", "/{org}/accounts/", 200, 200, 200),
+    Case("accounts:tasks", "get", "/{org}/tasks/", 200, 200, 200),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_role_matrix(case, admin, manager, csm, outsider):
+    check(case, {}, csm=csm, manager=manager, admin=admin, outsider=outsider)
