@@ -1,3 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from accounts.views import tickets as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("tickets/", views.ticket_list, name="tickets"),
+    path("tickets/board/", views.ticket_board, name="ticket_board"),
+    path("tickets/new/", views.ticket_create, name="ticket_create"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:pk>/update/", views.ticket_update, name="ticket_update"),
+]

@@ -1,4 +1,10 @@
-"""Tasks: created by hand or by automations, completed, snoozed and reopened."""
+"""Tasks: created by hand or by automations, completed, snoozed and reopened.
+
+Each function is one transaction and writes one activity-log row about the task's account (its timeline). Who may
+act on a task is the views' business (the assignee, managers and admins); these functions check the data only.
+A snoozed task moves its due date to the snooze day and counts as open again from that day on (see
+`accounts.selectors_tasks.open_q`): nothing has to wake it up.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ def create_task(
     priority: TaskPriority | str = TaskPriority.NORMAL,
     description: str = "",
 ) -> Task:
+    """Add a task; an automation's task is marked as such (`source`), a person's records who created it."""
     who = as_actor(actor)
     if not title.strip():
         raise ValidationError({"title": "Give the task a title."})
@@ -58,8 +65,9 @@ def create_task(
 
 
 def complete_task(*, actor: Actor | User, task: Task) -> Task:
+    """Mark the task done (a second call changes nothing and logs nothing)."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("account").get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).select_related("account").get(pk=task.pk)
         if task.status == TaskStatus.DONE:
             return task
         task.status = TaskStatus.DONE
@@ -72,10 +80,11 @@ def complete_task(*, actor: Actor | User, task: Task) -> Task:
 
 
 def snooze_task(*, actor: Actor | User, task: Task, until: date) -> Task:
+    """Put the task aside until a later day, which becomes its due date."""
     if until <= localdate():
         raise ValidationError({"until": "Snooze to a day after today."})
     with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("account").get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).select_related("account").get(pk=task.pk)
         if task.status == TaskStatus.DONE:
             raise ValidationError("This task is already done.")
         changes = {"due_date": [task.due_date, until]}
@@ -88,8 +97,9 @@ def snooze_task(*, actor: Actor | User, task: Task, until: date) -> Task:
 
 
 def reopen_task(*, actor: Actor | User, task: Task) -> Task:
+    """Make a done or snoozed task open again (its due date stays)."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("account").get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).select_related("account").get(pk=task.pk)
         if task.status == TaskStatus.OPEN:
             return task
         task.status = TaskStatus.OPEN

@@ -1,7 +1,9 @@
 """Support tickets: opened by hand, by email or through the API; assigned, moved through their statuses, resolved.
 
 Resolution time is `resolved_at - opened_at`; the first change away from `new` by a person counts as the first
-response. Reopening a solved ticket clears its resolution.
+response. Reopening a solved ticket clears its resolution. Every change is one activity-log row targeting the
+ticket (its history) and about its account (the account's timeline): `ticket.opened`, `ticket.updated`,
+`ticket.resolved`, `ticket.closed` (a solved ticket closed) and `ticket.reopened`.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def open_ticket(
     channel: TicketChannel | str = TicketChannel.MANUAL,
     assignee: User | None = None,
 ) -> Ticket:
+    """Open a ticket with the organization's next number; a contact alone implies its account."""
     if not subject.strip():
         raise ValidationError({"subject": "Give the ticket a subject."})
     if contact is not None and account is not None and contact.account_id != account.pk:
@@ -73,6 +76,20 @@ def open_ticket(
     return ticket
 
 
+def _verb(status_change: list[Any] | None) -> str:
+    """The log's verb for a change: resolving, closing and reopening are their own events on the timeline."""
+    if status_change is None:
+        return "ticket.updated"
+    old, new = status_change
+    if new in RESOLVED_TICKET_STATUSES and old not in RESOLVED_TICKET_STATUSES:
+        return "ticket.resolved"
+    if new == TicketStatus.CLOSED:
+        return "ticket.closed"
+    if old in RESOLVED_TICKET_STATUSES and new not in RESOLVED_TICKET_STATUSES:
+        return "ticket.reopened"
+    return "ticket.updated"
+
+
 def update_ticket(*, actor: Actor | User, ticket: Ticket, **values: Any) -> Ticket:
     """Change status, priority, assignee or subject; keeps first response and resolution times right."""
     allowed = {"status", "priority", "assignee", "subject", "body", "account", "contact"}
@@ -80,7 +97,7 @@ def update_ticket(*, actor: Actor | User, ticket: Ticket, **values: Any) -> Tick
     if unknown:
         raise TypeError(f"Unknown ticket fields: {sorted(unknown)}")
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("account", "assignee").get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("account", "assignee").get(pk=ticket.pk)
         if "assignee" in values:
             _check_assignee(values["assignee"])
         changes: dict[str, list[Any]] = {}
@@ -110,9 +127,7 @@ def update_ticket(*, actor: Actor | User, ticket: Ticket, **values: Any) -> Tick
         ticket.updated_at = moment
         ticket.full_clean()
         ticket.save()
-        verb = "ticket.updated"
-        if changes.get("status", [None, None])[1] in RESOLVED_TICKET_STATUSES:
-            verb = "ticket.resolved"
+        verb = _verb(changes.get("status"))
         record(
             organization=ticket.organization, actor=actor, verb=verb, target=ticket, about=ticket.account,
             changes=changes,

@@ -1,16 +1,207 @@
-"""My tasks: overdue, today, upcoming."""
+"""My tasks: overdue, today, upcoming; complete, snooze and reopen inline; add a task.
+
+Everyone sees their own tasks; managers and admins pick whose tasks to see (`?assignee=<user id>` or
+`?assignee=unassigned`). A CSM's `?assignee=` is ignored: the page always shows their own list, under a heading that
+says so. Acting on a task is for its assignee, managers and admins; a CSM may also act on an unassigned task (taking
+up work nobody owns), and gets 403 on another person's.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localdate
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import selectors_tasks as selectors
+from accounts.forms.tasks import (
+    UNASSIGNED,
+    AccountField,
+    TaskCreateForm,
+    TaskListForm,
+    TaskSnoozeForm,
+    account_label,
+    errors_in_words,
+    member_by_id,
+)
+from accounts.models import Account, Task
+from accounts.services import tasks as services
 from csm.access import OrgRequest, role_required
-from csm.models import Role
+from csm.models import Membership, Role
+from csm.urls_helpers import org_reverse
+
+PAGE = "accounts/tasks/task_list.html"
+ACTION = "accounts/tasks/task_action.html"
+
+
+def _can_manage(request: OrgRequest) -> bool:
+    return request.membership.has_role(Role.MANAGER)
+
+
+def _members(request: OrgRequest) -> list[Membership]:
+    # Only managers and admins choose people; a CSM's page needs no member list.
+    return selectors.active_members() if _can_manage(request) else []
+
+
+def _whose(request: OrgRequest, form: TaskListForm, members: list[Membership]) -> selectors.Whose:
+    if "assignee" not in form.fields or not form.is_valid():
+        return selectors.Whose(request.user)
+    value = form.cleaned_data.get("assignee") or ""
+    if value == UNASSIGNED:
+        return selectors.Whose(None)
+    return selectors.Whose(member_by_id(members, value) or request.user)
+
+
+def _create_form(request: OrgRequest, members: list[Membership], whose: selectors.Whose) -> TaskCreateForm:
+    initial: dict[str, Any] = {"due_date": localdate()}
+    if whose.user is not None:
+        initial["assignee"] = str(whose.user.pk)
+    account_id = request.GET.get("account", "")
+    if account_id.isdigit() and len(account_id) < 19:
+        account = Account.objects.filter(pk=int(account_id)).first()
+        if account is not None:
+            initial["account"] = account_label(account)
+    return _with_suggestions(
+        request, TaskCreateForm(initial=initial, members=members, user=request.user, can_assign=_can_manage(request))
+    )
+
+
+def _with_suggestions(request: OrgRequest, form: TaskCreateForm) -> TaskCreateForm:
+    account_field = form.fields["account"]
+    assert isinstance(account_field, AccountField)
+    account_field.suggest_from(org_reverse(request, "accounts:task_account_options"), "task-account-options")
+    return form
+
+
+def _page(
+    request: OrgRequest, *, create_form: TaskCreateForm | None = None, back_to: str = "", status: int = 200
+) -> HttpResponse:
+    members = _members(request)
+    query = request.GET.copy()
+    query.setdefault("assignee", str(request.user.pk))  # the picker shows whose list this is
+    list_form = TaskListForm(query, members=members, can_choose=_can_manage(request))
+    whose = _whose(request, list_form, members)
+    today = localdate()
+    limits = list_form.limits()
+    htmx_target = request.htmx.target if request.htmx and not request.htmx.history_restore_request else None
+    key = htmx_target.removeprefix("more-") if htmx_target and htmx_target.startswith("more-") else ""
+    if key in selectors.GROUP_KEYS:
+        # "Show more" of one group: only the rows it adds.
+        group = selectors.open_group(whose, today=today, group=key, limit=limits[key])
+        rows = group.tasks[max(0, group.shown - selectors.GROUP_PAGE) :]
+        return render(request, f"{PAGE}#group-rows", {"group": group, "rows": rows})
+    context = {
+        "whose": whose,
+        "today": today,
+        "can_manage": _can_manage(request),
+        "list_form": list_form,
+        "groups": selectors.open_groups(whose, today=today, limits=limits),
+        "snoozed": selectors.snoozed(whose, today=today),
+        "done": selectors.recently_done(whose),
+        "create_form": create_form or _create_form(request, members, whose),
+        # Where the add form returns to: this page, or the page a refused form came from.
+        "back_to": back_to or request.get_full_path(),
+    }
+    if htmx_target == "tasks-body":
+        return render(request, f"{PAGE}#body", context, status=status)
+    return render(request, PAGE, context, status=status)
 
 
 @require_GET
 @role_required(Role.CSM)
 def task_list(request: OrgRequest) -> HttpResponse:
-    return render(request, "accounts/task_list.html")
+    return _page(request)
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_create(request: OrgRequest) -> HttpResponse:
+    members = _members(request)
+    form = TaskCreateForm(request.POST, members=members, user=request.user, can_assign=_can_manage(request))
+    if form.is_valid():
+        try:
+            task = services.create_task(actor=request.user, **form.task_values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            whom = "" if task.assignee_id == request.user.pk else f" for {task.assignee or 'nobody yet'}"
+            messages.success(request, f"Task “{task.title}” added{whom}.")
+            return redirect(next_url(request, org_reverse(request, "accounts:tasks")))
+    back_to = next_url(request, org_reverse(request, "accounts:tasks"))
+    return _page(request, create_form=_with_suggestions(request, form), back_to=back_to, status=400)
+
+
+@require_GET
+@role_required(Role.CSM)
+def task_account_options(request: OrgRequest) -> HttpResponse:
+    """Suggestions for the account field: `<option>`s for its `<datalist>`, as the person types."""
+    text = request.GET.get("account", "")[:100]
+    accounts = selectors.account_suggestions(text)
+    return render(request, "accounts/tasks/account_options.html", {"accounts": accounts})
+
+
+def _task_for_action(request: OrgRequest, pk: int) -> Task:
+    """The task, if this person may act on it: 404 outside the organization, 403 for a CSM on someone else's."""
+    task = get_object_or_404(Task.objects.select_related("account", "assignee"), pk=pk)
+    if not _can_manage(request) and task.assignee_id not in (None, request.user.pk):
+        raise PermissionDenied("Only the assignee, managers and admins may change this task.")
+    return task
+
+
+def next_url(request: OrgRequest, default: str) -> str:
+    """The posted `next` when it is a page of this site, else `default` (no open redirects)."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return default
+
+
+def _after_action(request: OrgRequest, task: Task | None, *, status: int = 200) -> HttpResponse:
+    """htmx: the row again (or nothing, which removes it) and the messages; otherwise back where the person was."""
+    if request.htmx:
+        return render(request, ACTION, {"task": task}, status=status)
+    return redirect(next_url(request, org_reverse(request, "accounts:tasks")))
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_complete(request: OrgRequest, pk: int) -> HttpResponse:
+    task = services.complete_task(actor=request.user, task=_task_for_action(request, pk))
+    messages.success(request, f"Done: {task.title}.")
+    return _after_action(request, None)
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_snooze(request: OrgRequest, pk: int) -> HttpResponse:
+    task = _task_for_action(request, pk)
+    form = TaskSnoozeForm(request.POST)
+    if form.is_valid():
+        try:
+            task = services.snooze_task(actor=request.user, task=task, until=form.cleaned_data["until"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Snoozed until {date_format(form.cleaned_data['until'], 'D j M')}: {task.title}."
+            )
+            return _after_action(request, None)
+    else:
+        messages.error(request, errors_in_words(form))
+    return _after_action(request, task, status=400)
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_reopen(request: OrgRequest, pk: int) -> HttpResponse:
+    task = services.reopen_task(actor=request.user, task=_task_for_action(request, pk))
+    messages.success(request, f"Reopened: {task.title}.")
+    return _after_action(request, task)

@@ -1,0 +1,168 @@
+"""Reads of the tasks page: a person's open tasks in three groups, their snoozed tasks and the ones done lately.
+
+A task is open when its status is open, or when it is snoozed and its snooze has run out (`snoozed_until <= today`):
+no scheduled job has to wake snoozed tasks up. Snoozing moves the due date to the snooze day, so a task that wakes up
+sits in today's group on that day and in the overdue group after it.
+
+The three groups come from one query: each open task is labelled with its group, numbered inside it and counted
+with window functions, and only the first rows of each group are kept. The page therefore costs the same number of
+queries however many tasks a person has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Lower, RowNumber
+from django.utils.timezone import now
+
+from accounts.models import Account, Task, TaskPriority, TaskStatus
+from csm.models import Membership, User
+
+GROUPS = (
+    ("overdue", "Overdue"),
+    ("today", "Today"),
+    ("upcoming", "Upcoming"),
+)
+GROUP_KEYS = tuple(key for key, _label in GROUPS)
+GROUP_PAGE = 50  # rows of a group shown at first, and added by each "Show more"
+GROUP_MAX = 500
+SNOOZED_SHOWN = 20
+DONE_SHOWN = 10
+DONE_WITHIN_DAYS = 14
+
+PRIORITY_RANK = Case(
+    When(priority=TaskPriority.URGENT, then=Value(0)),
+    When(priority=TaskPriority.HIGH, then=Value(1)),
+    When(priority=TaskPriority.NORMAL, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def open_q(today: date) -> Q:
+    """Open tasks, including snoozed ones whose snooze day has come."""
+    return Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=today)
+
+
+def _group_of(today: date) -> Case:
+    return Case(
+        When(due_date__lt=today, then=Value("overdue")),
+        When(due_date=today, then=Value("today")),
+        default=Value("upcoming"),
+        output_field=CharField(),
+    )
+
+
+@dataclass(frozen=True)
+class Whose:
+    """Whose tasks a page shows: a member's (`user`), or the unassigned ones (`user` is None)."""
+
+    user: User | None
+
+    @property
+    def is_unassigned(self) -> bool:
+        return self.user is None
+
+    def filter(self, tasks: QuerySet[Task]) -> QuerySet[Task]:
+        if self.user is None:
+            return tasks.filter(assignee__isnull=True)
+        return tasks.filter(assignee=self.user)
+
+
+@dataclass
+class TaskGroup:
+    key: str
+    label: str
+    total: int = 0
+    shown: int = 0
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.tasks) and self.shown < GROUP_MAX
+
+    @property
+    def remaining(self) -> int:
+        return self.total - len(self.tasks)
+
+    @property
+    def more_params(self) -> dict[str, int]:
+        """The query string's change that shows one more page of this group."""
+        return {self.key: self.shown + GROUP_PAGE}
+
+
+def _tasks() -> QuerySet[Task]:
+    return Task.objects.select_related("account", "assignee")
+
+
+def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[TaskGroup]:
+    """The open tasks of `whose` in the three groups, each ordered by due date then priority and cut at its limit
+    (`limits[group]`), with each group's full count. One query."""
+    ordering = [F("due_date").asc(nulls_last=True), PRIORITY_RANK.asc(), F("id").asc()]
+    group = _group_of(today)
+    rows = (
+        whose.filter(_tasks())
+        .filter(open_q(today))
+        .annotate(
+            group=group,
+            position=Window(RowNumber(), partition_by=[group], order_by=ordering),
+            group_total=Window(Count("id"), partition_by=[group]),
+        )
+        .filter(
+            position__lte=Case(
+                *(When(group=key, then=Value(limits[key])) for key in GROUP_KEYS),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("group", "position")
+    )
+    groups = {key: TaskGroup(key, label, shown=limits[key]) for key, label in GROUPS}
+    for task in rows:
+        found = groups[task.group]
+        found.total = task.group_total
+        found.tasks.append(task)
+    return list(groups.values())
+
+
+def open_group(whose: Whose, *, today: date, group: str, limit: int) -> TaskGroup:
+    """One group alone, its first `limit` rows (the "show more" of the page). One query."""
+    limits = {key: (limit if key == group else 0) for key in GROUP_KEYS}
+    return next(found for found in open_groups(whose, today=today, limits=limits) if found.key == group)
+
+
+def snoozed(whose: Whose, *, today: date) -> list[Task]:
+    """Tasks still asleep, the next to wake up first."""
+    return list(
+        whose.filter(_tasks())
+        .filter(status=TaskStatus.SNOOZED, snoozed_until__gt=today)
+        .order_by("snoozed_until", "id")[:SNOOZED_SHOWN]
+    )
+
+
+def recently_done(whose: Whose) -> list[Task]:
+    """The last tasks completed in the past two weeks, newest first."""
+    since = now() - timedelta(days=DONE_WITHIN_DAYS)
+    return list(
+        whose.filter(_tasks().select_related("completed_by"))
+        .filter(status=TaskStatus.DONE, completed_at__gte=since)
+        .order_by("-completed_at", "-id")[:DONE_SHOWN]
+    )
+
+
+def active_members() -> list[Membership]:
+    """The people tasks can be assigned to, by name."""
+    return list(
+        Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name", "user__email")
+    )
+
+
+def account_suggestions(text: str, *, limit: int = 10) -> list[Account]:
+    """Accounts whose name contains `text`, by name, for the account field's suggestions."""
+    text = text.strip()
+    if not text:
+        return []
+    # Ordered by the (organization, lower(name), id) index: the scan stops after `limit` matches.
+    return list(Account.objects.filter(name__icontains=text).order_by(Lower("name"), "id")[:limit])

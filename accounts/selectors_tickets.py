@@ -1,0 +1,167 @@
+"""Reads of the servicedesk: the filtered ticket list, the board's columns, a ticket's history, and how long a ticket
+took (resolution time = resolved - opened, the definition of the product brief).
+
+Sorting: "newest" and "oldest" sort on the ticket number, which grows with the opening time and is served by the
+(organization, number) unique index; the board's columns walk the (organization, status, -opened_at) index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from accounts.models import Account, Contact, Ticket, TicketPriority, TicketStatus
+from csm.models import ActivityLog, User
+
+UNRESOLVED = "unresolved"
+UNRESOLVED_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
+BOARD_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.SOLVED)
+CARDS_PER_COLUMN = 25
+CLOSED_CARDS = 10
+HISTORY_SHOWN = 50
+MINE = "mine"
+UNASSIGNED = "unassigned"
+
+PRIORITY_RANK = Case(
+    When(priority=TicketPriority.URGENT, then=Value(0)),
+    When(priority=TicketPriority.HIGH, then=Value(1)),
+    When(priority=TicketPriority.NORMAL, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+SORTS = {
+    "newest": ("-number",),
+    "oldest": ("number",),
+    "priority": (PRIORITY_RANK.asc(), "-number"),
+}
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """The list's and the board's filters, as the query string gives them (already validated)."""
+
+    status: str = ""  # "", "unresolved" or a status
+    priority: str = ""
+    assignee: str = ""  # "", "mine", "unassigned" or a user id
+    account: Account | None = None
+    q: str = ""
+    sort: str = "newest"
+
+
+def duration_label(value: timedelta | None) -> str:
+    """`2 h 15 min`, `3 d 4 h`, `45 min`: a duration short enough for a card."""
+    if value is None:
+        return ""
+    minutes = max(0, round(value.total_seconds() / 60))
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def with_durations(tickets: list[Ticket]) -> list[Ticket]:
+    """Give each ticket `resolved_in` and `first_response_in` as words (empty when not there yet)."""
+    for ticket in tickets:
+        ticket.resolved_in = duration_label(ticket.resolution_time)  # type: ignore[attr-defined]
+        first = ticket.first_response_at - ticket.opened_at if ticket.first_response_at else None
+        ticket.first_response_in = duration_label(first)  # type: ignore[attr-defined]
+    return tickets
+
+
+def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    text = text.strip()
+    digits = text.removeprefix("#").strip()
+    is_number = digits.isdigit() and len(digits) <= 9
+    if text.startswith("#") and is_number:
+        return tickets.filter(number=int(digits))
+    if is_number:
+        return tickets.filter(Q(number=int(digits)) | Q(subject__icontains=text))
+    return tickets.filter(subject__icontains=text)
+
+
+def filtered(filters: TicketFilters, *, user: User, statuses: bool = True) -> QuerySet[Ticket]:
+    """Tickets matching the filters; with `statuses=False` the status filter is left out (the board's columns)."""
+    tickets = Ticket.objects.select_related("account", "contact", "assignee")
+    if statuses and filters.status == UNRESOLVED:
+        tickets = tickets.filter(status__in=UNRESOLVED_STATUSES)
+    elif statuses and filters.status:
+        tickets = tickets.filter(status=filters.status)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.assignee == MINE:
+        tickets = tickets.filter(assignee=user)
+    elif filters.assignee == UNASSIGNED:
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.assignee:
+        tickets = tickets.filter(assignee_id=int(filters.assignee))
+    if filters.account is not None:
+        tickets = tickets.filter(account=filters.account)
+    if filters.q:
+        tickets = _search(tickets, filters.q)
+    return tickets
+
+
+def ticket_list(filters: TicketFilters, *, user: User) -> QuerySet[Ticket]:
+    return filtered(filters, user=user).order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    count: int = 0
+    tickets: list[Ticket] = field(default_factory=list)
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.tickets)
+
+
+def board(filters: TicketFilters, *, user: User) -> tuple[list[Column], Column]:
+    """The board's columns (new, open, pending, solved) and the closed column, each with its count and its newest
+    cards. Two queries whatever the number of tickets: the counts, and the cards as a UNION ALL of one bounded query
+    per column (each walks the (organization, status, -opened_at) index and stops at its limit)."""
+    tickets = filtered(filters, user=user, statuses=False)
+    counts = {row["status"]: row["n"] for row in tickets.order_by().values("status").annotate(n=Count("id"))}
+    columns: dict[str, Column] = {
+        status: Column(status, TicketStatus(status).label, counts.get(status, 0))
+        for status in (*BOARD_STATUSES, TicketStatus.CLOSED)
+    }
+    per_column = [
+        tickets.filter(status=status).order_by("-opened_at", "-id")[
+            : CLOSED_CARDS if status == TicketStatus.CLOSED else CARDS_PER_COLUMN
+        ]
+        for status in columns
+    ]
+    cards = per_column[0].union(*per_column[1:], all=True).order_by("-opened_at", "-id")
+    for ticket in with_durations(list(cards)):
+        columns[ticket.status].tickets.append(ticket)
+    closed = columns.pop(TicketStatus.CLOSED)
+    return list(columns.values()), closed
+
+
+def ticket_for_detail(pk: int) -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("account", "contact", "assignee").filter(pk=pk)
+
+
+def history(ticket: Ticket) -> list[ActivityLog]:
+    """The ticket's activity-log rows, newest first."""
+    return list(
+        ActivityLog.objects.filter(target_type=ContentType.objects.get_for_model(Ticket), target_id=ticket.pk)
+        .select_related("actor_user")
+        .order_by("-created_at", "-id")[:HISTORY_SHOWN]
+    )
+
+
+def contacts_of(account: Account | None) -> QuerySet[Contact]:
+    if account is None:
+        return Contact.objects.none()
+    return Contact.objects.filter(account=account).order_by("name", "id")
