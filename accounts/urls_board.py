@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from accounts.views import board as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("board/", views.board, name="board"),
+    path("board/move/", views.board_move, name="board_move"),
+]

@@ -1,0 +1,89 @@
+"""Reads of the pipeline board: accounts as cards in one column per lifecycle stage.
+
+The board costs three queries whatever the size of the book: the stages, one grouped query for every column's
+count and summed MRR, and one query for the cards, where a window function numbers each stage's accounts (soonest
+renewal first, then by name) so that only the first `CARD_LIMIT` of each column are fetched. A column with more
+accounts links to the accounts list filtered by its stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models.functions import Lower, RowNumber
+
+from accounts.models import Account, LifecycleStage
+
+CARD_LIMIT = 25
+NO_OWNER = "none"
+
+
+@dataclass
+class BoardColumn:
+    """One column: a stage (None for the accounts that have none), its totals and its first cards."""
+
+    stage: LifecycleStage | None
+    count: int = 0
+    mrr: Decimal = Decimal(0)
+    cards: list[Account] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return str(self.stage.pk) if self.stage is not None else "none"
+
+    @property
+    def name(self) -> str:
+        return self.stage.name if self.stage is not None else "No stage"
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board_accounts(*, owner: int | str | None = None, tier_id: int | None = None) -> QuerySet[Account]:
+    """The accounts on the board: all of the organization's, or one owner's (`"none"`: no owner), or one tier's."""
+    accounts = Account.objects.all()
+    if owner == NO_OWNER:
+        accounts = accounts.filter(owner__isnull=True)
+    elif owner is not None:
+        accounts = accounts.filter(owner_id=int(owner))
+    if tier_id is not None:
+        accounts = accounts.filter(tier_id=tier_id)
+    return accounts
+
+
+def board_columns(
+    *, owner: int | str | None = None, tier_id: int | None = None, limit: int = CARD_LIMIT
+) -> list[BoardColumn]:
+    """The columns in stage order, then "No stage" when some account (among the filtered ones) has none."""
+    stages = list(LifecycleStage.objects.order_by("position", "name"))
+    accounts = board_accounts(owner=owner, tier_id=tier_id)
+    columns: dict[int | None, BoardColumn] = {stage.pk: BoardColumn(stage) for stage in stages}
+
+    totals = accounts.order_by().values("stage_id").annotate(count=Count("id"), mrr=Sum("mrr"))
+    for row in totals:
+        column = columns.setdefault(row["stage_id"], BoardColumn(None))
+        column.count, column.mrr = row["count"], row["mrr"] or Decimal(0)
+
+    cards = (
+        accounts.select_related("owner", "tier")
+        .annotate(
+            card_number=Window(
+                RowNumber(),
+                partition_by=F("stage_id"),
+                order_by=[F("renewal_date").asc(nulls_last=True), Lower("name"), "id"],
+            )
+        )
+        .filter(card_number__lte=limit)
+        .order_by("stage_id", "card_number")
+    )
+    for account in cards:
+        # setdefault: an account may have been added between the two queries.
+        columns.setdefault(account.stage_id, BoardColumn(None)).cards.append(account)
+
+    ordered = [columns[stage.pk] for stage in stages]
+    if None in columns:
+        ordered.append(columns[None])
+    return ordered

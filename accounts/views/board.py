@@ -1,0 +1,116 @@
+"""The pipeline board: accounts as cards in one column per lifecycle stage, moved by drag and drop or by a form.
+
+Every member may move cards (CSMs work the pipeline). A move goes through `change_stage`, so it lands on the
+account's timeline, and a move into a churned stage asks for the reason first: without JavaScript the board answers
+with a page that asks for it (400); with JavaScript a dialog asks before the card is posted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.forms.board import BoardFilterForm, BoardMoveForm
+from accounts.models import Account, LifecycleStage
+from accounts.selectors_board import board_columns
+from accounts.services.accounts import change_stage
+from csm.access import OrgRequest, role_required
+from csm.models import Role
+from csm.urls_helpers import org_reverse
+
+TEMPLATE = "accounts/board/board.html"
+
+
+def _wants_partial(request: OrgRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _board_context(filter_form: BoardFilterForm) -> dict[str, Any]:
+    columns = board_columns(**filter_form.filters())
+    query = filter_form.query()
+    return {
+        "filter_form": filter_form,
+        "filter_query": query,
+        "filter_querystring": urlencode(query),
+        "columns": columns,
+        "stages": [column.stage for column in columns if column.stage is not None],
+    }
+
+
+def _board_url(request: OrgRequest, query: dict[str, str]) -> str:
+    url = org_reverse(request, "accounts:board")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@require_GET
+@role_required(Role.CSM)
+def board(request: OrgRequest) -> HttpResponse:
+    filter_form = BoardFilterForm(request.GET or None, user=request.user)
+    template = f"{TEMPLATE}#columns" if _wants_partial(request) else TEMPLATE
+    return render(request, template, _board_context(filter_form))
+
+
+def _refused(request: OrgRequest, filter_form: BoardFilterForm, message: str) -> HttpResponse:
+    messages.error(request, message)
+    template = f"{TEMPLATE}#columns" if request.htmx else TEMPLATE
+    return render(request, template, _board_context(filter_form), status=400)
+
+
+@require_POST
+@role_required(Role.CSM)
+def board_move(request: OrgRequest) -> HttpResponse:
+    filter_form = BoardFilterForm(request.POST, user=request.user)
+    form = BoardMoveForm(request.POST)
+    if not form.is_valid() and ("account" in form.errors or "stage" in form.errors):
+        return _refused(request, filter_form, "Choose an account and the stage to move it to.")
+    account = get_object_or_404(Account.objects.select_related("stage"), pk=form.cleaned_data["account"])
+    stage = get_object_or_404(LifecycleStage, pk=form.cleaned_data["stage"])
+    if form.errors and stage.is_churned:
+        return _ask_churn_reason(request, form, filter_form, account, stage)
+    if account.stage_id == stage.pk:
+        messages.info(request, f"{account.name} is already in {stage.name}.")
+    else:
+        try:
+            change_stage(
+                actor=request.user,
+                account=account,
+                stage=stage,
+                churn_reason=form.cleaned_data.get("churn_reason", ""),
+                churn_date=form.cleaned_data.get("churn_date"),
+            )
+        except ValidationError as error:
+            if request.htmx:
+                return _refused(request, filter_form, " ".join(error.messages))
+            # A plain form never asked for the reason: ask now, without an error until one was actually sent.
+            if "churn_reason" in request.POST:
+                form.add_error(None, error)
+            return _ask_churn_reason(request, form, filter_form, account, stage)
+        messages.success(request, f"{account.name} moved to {stage.name}.")
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#columns", _board_context(filter_form))
+    return HttpResponseRedirect(_board_url(request, filter_form.query()))
+
+
+def _ask_churn_reason(
+    request: OrgRequest,
+    form: BoardMoveForm,
+    filter_form: BoardFilterForm,
+    account: Account,
+    stage: LifecycleStage,
+) -> HttpResponse:
+    if request.htmx:
+        return _refused(request, filter_form, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    context = {
+        "form": form,
+        "account": account,
+        "stage": stage,
+        "filter_query": filter_form.query(),
+        "board_url": _board_url(request, filter_form.query()),
+    }
+    return render(request, "accounts/board/churn.html", context, status=400)

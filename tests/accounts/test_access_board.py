@@ -1,0 +1,41 @@
+"""Role matrix of the pipeline board: every member reads it and moves cards; another organization's ids (in the
+posted form) answer 404 and change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Account
+from csm.tenancy import activate
+from tests.conftest import client_for
+from tests.matrix import Case, check
+
+CASES = [
+    Case("accounts:board", "get", "/{org}/board/", 200, 200, 200),
+    Case("accounts:board_move", "post", "/{org}/board/move/", 302, 302, 302,
+         (("account", "{account}"), ("stage", "{stage}"))),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_role_matrix(case, world, admin, manager, csm, outsider):
+    check(case, world["alpha"], csm=csm, manager=manager, admin=admin, outsider=outsider)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mix", ["their account", "their stage", "both theirs"])
+def test_another_organizations_ids_in_a_move_answer_404_and_change_nothing(world, admin, csm, org_a, org_b, mix):
+    account = world["beta" if mix != "their stage" else "alpha"]["account"]
+    stage = world["beta" if mix != "their account" else "alpha"]["stage"]
+    with activate(org_a):
+        ours = Account.objects.get(pk=world["alpha"]["account"]).stage_id
+    with activate(org_b):
+        theirs = Account.objects.get(pk=world["beta"]["account"]).stage_id
+    for persona in (admin, csm):
+        response = client_for(persona).post("/alpha/board/move/", {"account": account, "stage": stage})
+        assert response.status_code == 404
+    with activate(org_a):
+        assert Account.objects.get(pk=world["alpha"]["account"]).stage_id == ours
+    with activate(org_b):
+        assert Account.objects.get(pk=world["beta"]["account"]).stage_id == theirs

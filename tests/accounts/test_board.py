@@ -1,0 +1,322 @@
+"""The pipeline board: columns, counts, sums and the card bound; filters; moving a card with and without htmx."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localdate
+
+from accounts.models import Account, LifecycleStage, StageCategory, Tier
+from accounts.selectors_board import CARD_LIMIT
+from csm.models import ActivityLog
+from csm.tenancy import activate
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
+
+
+def stage(category: str) -> LifecycleStage:
+    found = LifecycleStage.objects.filter(category=category).first()
+    assert found is not None
+    return found
+
+
+def column(response, name: str):
+    return next(c for c in response.context["columns"] if c.name == name)
+
+
+def test_the_board_has_a_column_per_stage_with_its_count_and_mrr(csm_client, org_a):
+    with activate(org_a):
+        AccountFactory(stage=stage("onboarding"), mrr=Decimal("100.50"))
+        AccountFactory(stage=stage("onboarding"), mrr=Decimal("200"))
+        AccountFactory(stage=stage("renewal"), mrr=Decimal("1000"))
+        names = list(LifecycleStage.objects.order_by("position").values_list("name", flat=True))
+    response = csm_client.get("/alpha/board/")
+    assert response.status_code == 200
+    assert [c.name for c in response.context["columns"]] == names  # no "No stage" column: every account has one
+    onboarding = column(response, "Onboarding")
+    assert (onboarding.count, onboarding.mrr, len(onboarding.cards)) == (2, Decimal("300.50"), 2)
+    assert column(response, "Renewal").count == 1
+    assert column(response, "Trial").count == 0
+    content = response.content.decode()
+    assert "<span data-mrr>301</span> MRR" in content
+    assert 'id="column-none"' not in content
+
+
+def test_accounts_without_a_stage_get_their_own_column_at_the_end(csm_client, org_a):
+    with activate(org_a):
+        AccountFactory(stage=None, name="Stageless Inc", mrr=Decimal("70"))
+    response = csm_client.get("/alpha/board/")
+    last = response.context["columns"][-1]
+    assert (last.name, last.count, last.mrr) == ("No stage", 1, Decimal("70"))
+    assert "Stageless Inc" in response.content.decode()
+
+
+def test_a_column_shows_a_bounded_number_of_cards_soonest_renewal_first_and_links_to_the_rest(csm_client, org_a):
+    today = localdate()
+    with activate(org_a):
+        adoption = stage("adoption")
+        for i in range(CARD_LIMIT + 5):
+            AccountFactory(stage=adoption, name=f"Acct {i:02d}", renewal_date=today + timedelta(days=100 - i))
+        AccountFactory(stage=adoption, name="No renewal", renewal_date=None)
+    response = csm_client.get("/alpha/board/")
+    adoption_column = column(response, "Adoption")
+    assert adoption_column.count == CARD_LIMIT + 6
+    assert len(adoption_column.cards) == CARD_LIMIT
+    assert adoption_column.more == 6
+    # Soonest renewal first; accounts without a renewal date last.
+    assert [a.name for a in adoption_column.cards[:3]] == ["Acct 29", "Acct 28", "Acct 27"]
+    assert "No renewal" not in [a.name for a in adoption_column.cards]
+    assert f'href="/alpha/accounts/?stage={adoption.pk}"' in response.content.decode()
+    assert "+6 more" in response.content.decode()
+
+
+def test_cards_show_name_link_owner_mrr_renewal_and_health(csm_client, csm, org_a):
+    with activate(org_a):
+        account = AccountFactory(
+            name="Globex", owner=csm, mrr=Decimal("1234"), health_band="at_risk", renewal_date=localdate()
+        )
+    content = csm_client.get("/alpha/board/").content.decode()
+    assert f'href="/alpha/accounts/{account.pk}/"' in content
+    assert "Carol Csm" in content and "USD 1,234" in content and "At risk" in content
+    assert f'datetime="{localdate():%Y-%m-%d}"' in content
+
+
+def _grow(n: int, owner) -> None:
+    stages = list(LifecycleStage.objects.all())
+    for i in range(n):
+        AccountFactory(stage=stages[i % len(stages)] if i % 7 else None, owner=owner if i % 2 else None)
+
+
+def _count(client, path: str, **kwargs) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path, **kwargs)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_the_board_renders_in_a_constant_number_of_queries(csm_client, csm, org_a):
+    n = 40  # several columns past their card bound at 3n
+    with activate(org_a):
+        _grow(n, csm)
+    csm_client.get("/alpha/board/")
+    paths = ["/alpha/board/", "/alpha/board/?owner=me", f"/alpha/board/?owner={csm.pk}&tier=1"]
+    small = [_count(csm_client, path) for path in paths] + [_count(csm_client, "/alpha/board/", headers=HTMX)]
+    with activate(org_a):
+        _grow(2 * n, csm)
+    large = [_count(csm_client, path) for path in paths] + [_count(csm_client, "/alpha/board/", headers=HTMX)]
+    assert large == small
+    # The shell's own queries, then members, tier (parse and render), stages, column totals, cards.
+    assert max(small) <= 17, small
+
+
+def test_the_board_filters_by_owner_and_tier(csm_client, csm, manager, org_a):
+    with activate(org_a):
+        enterprise = Tier.objects.get(name="Enterprise")
+        AccountFactory(name="Mine Smb", owner=csm)
+        AccountFactory(name="Mine Enterprise", owner=csm, tier=enterprise)
+        AccountFactory(name="Marks", owner=manager)
+        AccountFactory(name="Nobodys", owner=None)
+
+    def names(query: str) -> set[str]:
+        response = csm_client.get(f"/alpha/board/{query}")
+        assert response.status_code == 200
+        return {a.name for c in response.context["columns"] for a in c.cards}
+
+    assert names("") == {"Mine Smb", "Mine Enterprise", "Marks", "Nobodys"}
+    assert names("?owner=me") == {"Mine Smb", "Mine Enterprise"}
+    assert names(f"?owner={manager.pk}") == {"Marks"}
+    assert names("?owner=none") == {"Nobodys"}
+    assert names(f"?owner=me&tier={enterprise.pk}") == {"Mine Enterprise"}
+    # What does not parse is ignored rather than emptying the board.
+    assert names("?owner=999999&tier=abc") == names("")
+
+
+def test_the_filters_keep_the_more_link_and_the_move_forms_filtered(csm_client, csm, org_a):
+    with activate(org_a):
+        adoption = stage("adoption")
+        for _ in range(CARD_LIMIT + 1):
+            AccountFactory(stage=adoption, owner=csm)
+    content = csm_client.get("/alpha/board/?owner=me").content.decode()
+    assert f'href="/alpha/accounts/?stage={adoption.pk}&amp;owner=me"' in content
+    assert '<input type="hidden" name="owner" value="me">' in content
+
+
+def test_htmx_gets_only_the_columns(csm_client, org_a):
+    with activate(org_a):
+        AccountFactory(name="Partial Co")
+    response = csm_client.get("/alpha/board/?owner=me", headers=HTMX)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="board-columns"' in content and "<html" not in content and "Board filters" not in content
+
+
+def test_a_csm_moves_a_card_without_javascript(csm_client, csm, org_a):
+    with activate(org_a):
+        account = AccountFactory(name="Initech", stage=stage("onboarding"))
+        target = stage("adoption")
+    response = csm_client.post(
+        "/alpha/board/move/", {"account": account.pk, "stage": target.pk, "owner": "me", "tier": ""}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/alpha/board/?owner=me"
+    with activate(org_a):
+        assert Account.objects.get(pk=account.pk).stage == target
+        entry = ActivityLog.objects.get(verb="account.stage_changed", about_id=account.pk)
+        assert entry.actor_user == csm and entry.changes["stage"] == ["Onboarding", "Adoption"]
+    page = csm_client.get(response["Location"])
+    assert "Initech moved to Adoption." in page.content.decode()
+
+
+def test_a_move_with_htmx_answers_with_the_updated_columns(csm_client, org_a):
+    with activate(org_a):
+        account = AccountFactory(stage=stage("onboarding"), mrr=Decimal("300"))
+        AccountFactory(stage=stage("adoption"), mrr=Decimal("200"))
+        target = stage("adoption")
+    response = csm_client.post("/alpha/board/move/", {"account": account.pk, "stage": target.pk}, headers=HTMX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="board-columns"' in content and "<html" not in content
+    assert 'id="messages"' in content and "moved to Adoption" in content
+    assert (column(response, "Adoption").count, column(response, "Adoption").mrr) == (2, Decimal("500"))
+    assert column(response, "Onboarding").count == 0
+
+
+def test_moving_to_a_churned_stage_without_javascript_asks_for_the_reason(csm_client, org_a):
+    with activate(org_a):
+        account = AccountFactory(name="Umbrella", stage=stage("renewal"))
+        churned = stage("churned")
+    response = csm_client.post("/alpha/board/move/", {"account": account.pk, "stage": churned.pk, "owner": "me"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Move Umbrella to Churned" in content and 'name="churn_reason"' in content
+    assert '<input type="hidden" name="owner" value="me">' in content
+    assert "Say why" not in content  # asked, not yet an error
+    with activate(org_a):
+        assert Account.objects.get(pk=account.pk).stage.category == StageCategory.RENEWAL
+        assert not ActivityLog.objects.filter(verb="account.stage_changed").exists()
+
+    empty = csm_client.post("/alpha/board/move/", {"account": account.pk, "stage": churned.pk, "churn_reason": " "})
+    assert empty.status_code == 400 and "Say why the account churned." in empty.content.decode()
+
+    done = csm_client.post(
+        "/alpha/board/move/", {"account": account.pk, "stage": churned.pk, "churn_reason": "Bought a competitor"}
+    )
+    assert done.status_code == 302
+    with activate(org_a):
+        account.refresh_from_db()
+        assert account.stage == churned
+        assert (account.churn_reason, account.churn_date) == ("Bought a competitor", localdate())
+        entry = ActivityLog.objects.get(verb="account.stage_changed", about_id=account.pk)
+        assert entry.changes["churn_reason"] == ["", "Bought a competitor"]
+
+
+def test_a_churn_date_is_taken_and_may_not_be_in_the_future(csm_client, org_a):
+    with activate(org_a):
+        account = AccountFactory(stage=stage("renewal"))
+        churned = stage("churned")
+    data = {"account": account.pk, "stage": churned.pk, "churn_reason": "Budget"}
+    tomorrow = localdate() + timedelta(days=1)
+    refused = csm_client.post("/alpha/board/move/", {**data, "churn_date": tomorrow.isoformat()})
+    assert refused.status_code == 400 and "cannot be in the future" in refused.content.decode()
+    last_week = localdate() - timedelta(days=7)
+    assert csm_client.post("/alpha/board/move/", {**data, "churn_date": last_week.isoformat()}).status_code == 302
+    with activate(org_a):
+        assert Account.objects.get(pk=account.pk).churn_date == last_week
+
+
+def test_a_churn_move_with_htmx_needs_the_reason_too(csm_client, org_a):
+    with activate(org_a):
+        account = AccountFactory(stage=stage("renewal"))
+        churned = stage("churned")
+    response = csm_client.post("/alpha/board/move/", {"account": account.pk, "stage": churned.pk}, headers=HTMX)
+    assert response.status_code == 400
+    assert "Say why the account churned." in response.content.decode()
+    assert 'id="board-columns"' in response.content.decode()
+    with activate(org_a):
+        assert Account.objects.get(pk=account.pk).stage.category == StageCategory.RENEWAL
+
+    ok = csm_client.post(
+        "/alpha/board/move/",
+        {"account": account.pk, "stage": churned.pk, "churn_reason": "Went out of business"},
+        headers=HTMX,
+    )
+    assert ok.status_code == 200
+    assert column(ok, "Churned").count == 1
+    with activate(org_a):
+        assert Account.objects.get(pk=account.pk).churn_reason == "Went out of business"
+
+
+def test_leaving_the_churned_stage_clears_the_churn(csm_client, org_a):
+    with activate(org_a):
+        account = AccountFactory(stage=stage("churned"), churn_reason="Price", churn_date=localdate())
+        adoption = stage("adoption")
+    assert csm_client.post("/alpha/board/move/", {"account": account.pk, "stage": adoption.pk}).status_code == 302
+    with activate(org_a):
+        account.refresh_from_db()
+        assert (account.stage, account.churn_reason, account.churn_date) == (adoption, "", None)
+
+
+def test_moving_a_card_to_its_own_stage_changes_nothing(csm_client, org_a):
+    with activate(org_a):
+        account = AccountFactory(stage=stage("adoption"))
+    response = csm_client.post("/alpha/board/move/", {"account": account.pk, "stage": account.stage_id}, follow=True)
+    assert "is already in Adoption" in response.content.decode()
+    with activate(org_a):
+        assert not ActivityLog.objects.filter(verb="account.stage_changed").exists()
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"account": "x", "stage": "1"}, {"account": "1"}, {"stage": "1"}, {"account": "-3", "stage": "2"}]
+)
+def test_a_move_with_bad_input_is_refused(csm_client, org_a, data):
+    response = csm_client.post("/alpha/board/move/", data)
+    assert response.status_code == 400
+    assert "Choose an account and the stage" in response.content.decode()
+    htmx = csm_client.post("/alpha/board/move/", data, headers=HTMX)
+    assert htmx.status_code == 400 and "<html" not in htmx.content.decode()
+
+
+def test_another_organizations_account_or_stage_is_not_found(csm_client, org_a, org_b, outsider):
+    with activate(org_b):
+        theirs = AccountFactory(stage=stage("onboarding"))
+        their_stage = stage("adoption")
+    with activate(org_a):
+        ours = AccountFactory(stage=stage("onboarding"))
+        our_stage = stage("adoption")
+    assert csm_client.post("/alpha/board/move/", {"account": theirs.pk, "stage": our_stage.pk}).status_code == 404
+    assert csm_client.post("/alpha/board/move/", {"account": ours.pk, "stage": their_stage.pk}).status_code == 404
+    with activate(org_b):
+        assert Account.objects.get(pk=theirs.pk).stage.category == StageCategory.ONBOARDING
+    with activate(org_a):
+        assert Account.objects.get(pk=ours.pk).stage.category == StageCategory.ONBOARDING
+
+
+def test_the_board_refuses_wrong_methods(csm_client):
+    assert csm_client.get("/alpha/board/move/").status_code == 405
+    assert csm_client.post("/alpha/board/").status_code == 405
+
+
+def test_the_board_page_loads_its_own_assets_and_churn_dialog(csm_client, org_a):
+    with activate(org_a):
+        AccountFactory()
+    content = csm_client.get("/alpha/board/").content.decode()
+    assert "/static/css/board" in content and "/static/js/board" in content
+    assert '<dialog id="churn-dialog"' in content and "data-churned" in content
+    assert "style=" not in content and "<script>" not in content
+
+
+def test_the_churn_fields_are_ignored_for_a_stage_that_is_not_churned(csm_client, org_a):
+    with activate(org_a):
+        account = AccountFactory(stage=stage("onboarding"))
+        adoption = stage("adoption")
+    data = {"account": account.pk, "stage": adoption.pk, "churn_reason": "n/a", "churn_date": "not a date"}
+    assert csm_client.post("/alpha/board/move/", data).status_code == 302
+    with activate(org_a):
+        account.refresh_from_db()
+        assert (account.stage, account.churn_reason, account.churn_date) == (adoption, "", None)
