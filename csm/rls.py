@@ -88,3 +88,37 @@ def enable_statements(quoted_table: str, select_also: str | None = None) -> list
             f"CREATE POLICY {POLICY_NAME}_select_also ON {quoted_table} FOR SELECT USING ({select_also})",
         ]
     return statements
+
+
+class PostgresSQL(migrations.operations.base.Operation):
+    """Raw SQL that only PostgreSQL runs (extensions, trigram indexes); SQLite, used by `make run`, skips it."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, sql: list[str], reverse_sql: list[str]) -> None:
+        self.sql = sql
+        self.reverse_sql = reverse_sql
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (self.__class__.__qualname__, [self.sql, self.reverse_sql], {})
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "PostgreSQL-only SQL"
+
+    def database_forwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in self.sql:
+                schema_editor.execute(statement)
+
+    def database_backwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in self.reverse_sql:
+                schema_editor.execute(statement)

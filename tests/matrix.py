@@ -39,8 +39,9 @@ def path_of(case: Case, org: str, ids: dict[str, Any]) -> str:
     return case.path.format(org=org, **ids)
 
 
-def request(client: Client, case: Case, path: str, data: dict[str, str] | None = None) -> Any:
-    payload = dict(case.data) if data is None else data
+def request(client: Client, case: Case, path: str, data: dict[str, str] | None = None, ids: Any = None) -> Any:
+    """Send the case's request; `{name}` in a data value is filled from the ids, like the path."""
+    payload = {key: value.format(**(ids or {})) for key, value in case.data} if data is None else data
     if case.method == "get":
         return client.get(path, payload)
     return client.post(path, payload)
@@ -50,15 +51,15 @@ def check(case: Case, ids: dict[str, Any], *, anonymous: bool = True, **personas
     """Request the case as each persona (csm, manager, admin, outsider) and compare with the expectation."""
     path = path_of(case, "alpha", ids)
     if anonymous:
-        response = request(Client(), case, path)
+        response = request(Client(), case, path, ids=ids)
         if case.anonymous == LOGIN:
             assert response.status_code == 302, path
             assert response["Location"].startswith("/login/?next="), path
         else:
             assert response.status_code == case.anonymous, path
-    assert request(client_for(personas["outsider"]), case, path).status_code == 404, f"outsider {path}"
+    assert request(client_for(personas["outsider"]), case, path, ids=ids).status_code == 404, f"outsider {path}"
     for role in ("csm", "manager", "admin"):
-        response = request(client_for(personas[role]), case, path)
+        response = request(client_for(personas[role]), case, path, ids=ids)
         assert response.status_code == getattr(case, role), f"{role} {case.method.upper()} {path}"
 
 

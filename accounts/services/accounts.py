@@ -117,7 +117,7 @@ def change_stage(
     """Move an account to a lifecycle stage. Churning needs a reason (and takes today as the churn date when none
     is given); leaving the churned stage clears both."""
     with transaction.atomic():
-        account = Account.objects.select_for_update().select_related("stage").get(pk=account.pk)
+        account = Account.objects.select_for_update(of=("self",)).select_related("stage").get(pk=account.pk)
         if account.stage_id == stage.pk:
             return account
         changes: dict[str, list[Any]] = {"stage": [_plain(account.stage), stage.name]}
@@ -147,7 +147,7 @@ def change_stage(
 
 def assign_owner(*, actor: Actor | User, account: Account, owner: User | None) -> Account:
     with transaction.atomic():
-        account = Account.objects.select_for_update().select_related("owner").get(pk=account.pk)
+        account = Account.objects.select_for_update(of=("self",)).select_related("owner").get(pk=account.pk)
         if account.owner_id == (owner.pk if owner else None):
             return account
         check_owner(owner)

@@ -69,7 +69,9 @@ def update_contact(*, actor: Actor | User, contact: Contact, **values: Any) -> C
     if unknown:
         raise TypeError(f"Unknown contact fields: {sorted(unknown)}")
     with transaction.atomic():
-        contact = Contact.objects.select_for_update().select_related("account", "reports_to").get(pk=contact.pk)
+        contact = (
+            Contact.objects.select_for_update(of=("self",)).select_related("account", "reports_to").get(pk=contact.pk)
+        )
         if "email" in values:
             values["email"] = values["email"].strip().lower()
         if values.get("status") == ContactStatus.LEFT and contact.status != ContactStatus.LEFT:

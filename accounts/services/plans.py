@@ -88,7 +88,9 @@ def add_milestone(
 def set_milestone_done(*, actor: Actor | User, milestone: Milestone, done: bool = True) -> Milestone:
     """Tick a milestone off (or reopen it); the plan completes when its last milestone is done."""
     with transaction.atomic():
-        milestone = Milestone.objects.select_for_update().select_related("plan", "account").get(pk=milestone.pk)
+        milestone = (
+            Milestone.objects.select_for_update(of=("self",)).select_related("plan", "account").get(pk=milestone.pk)
+        )
         status = MilestoneStatus.DONE if done else MilestoneStatus.OPEN
         if milestone.status == status:
             return milestone

@@ -1,16 +1,534 @@
-"""The book of accounts and the account's 360 view."""
+"""The book of accounts and the account's 360 view.
+
+The list's state is its query string (filters, sort, page), so every view of it has a URL; htmx swaps only the
+results. The 360 page is one template whose parts (details, stage, owner, timeline, tasks, plans) are partials
+that the actions re-render in place.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import csv
+from collections.abc import Iterator
+from typing import Any
 
-from csm.access import OrgRequest, role_required
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import localdate
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors
+from accounts.forms.accounts import (
+    AccountForm,
+    BulkForm,
+    ContactForm,
+    NoteForm,
+    OwnerForm,
+    SegmentForm,
+    StageForm,
+    StartPlanForm,
+    TaskForm,
+)
+from accounts.forms.filters import AccountFilterForm
+from accounts.models import Account, Contact, CustomField, Milestone, MilestoneStatus, SuccessPlan
+from accounts.services import accounts as account_services
+from accounts.services import contacts as contact_services
+from accounts.services import notes as note_services
+from accounts.services import plans as plan_services
+from accounts.services import segments as segment_services
+from accounts.services import tasks as task_services
+from csm import cursors
+from csm.access import OrgRequest, can, role_required
 from csm.models import Role
+from csm.tenancy import activate
+from csm.timeline import kinds as timeline_kinds
+from csm.urls_helpers import org_reverse
+
+BULK_ALL_LIMIT = 1000
+EXPORT_CHUNK = 2000
+
+
+def _partial(request: OrgRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# -- The list ----------------------------------------------------------------------------------------------------
+
+
+def _list_state(request: OrgRequest) -> tuple[AccountFilterForm, dict[str, Any], str]:
+    form = AccountFilterForm(request.GET or None, user=request.user)
+    filters = form.valid_filters() if request.GET else {}
+    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
+    if sort not in selectors.SORTS:
+        sort = selectors.DEFAULT_SORT
+    return form, filters, sort
 
 
 @require_GET
 @role_required(Role.CSM)
 def account_list(request: OrgRequest) -> HttpResponse:
-    return render(request, "accounts/account_list.html")
+    form, filters, sort = _list_state(request)
+    accounts = selectors.sort_accounts(selectors.filter_accounts(filters, request.user), sort)
+    paginator = Paginator(selectors.for_list(accounts), selectors.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "filters_active": any(v not in (None, "") for v in filters.values()),
+        "bulk_form": BulkForm(),
+        "segment_form": SegmentForm(),
+        "can_reassign": can(request, Role.MANAGER),
+        "segment": filters.get("segment"),
+        "bulk_all_limit": BULK_ALL_LIMIT,
+    }
+    template = "accounts/account_list.html#results" if _partial(request) else "accounts/account_list.html"
+    return render(request, template, context)
+
+
+def _back_to_list(request: OrgRequest) -> str:
+    query = request.POST.get("query", "")
+    return org_reverse(request, "accounts:list") + (f"?{query}" if query else "")
+
+
+@require_POST
+@role_required(Role.CSM)
+def account_bulk(request: OrgRequest) -> HttpResponse:
+    """Assign an owner (managers), set a stage or add a tag, on the selected accounts or on every account the
+    list's filters match (up to BULK_ALL_LIMIT)."""
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(_back_to_list(request))
+    data = form.cleaned_data
+    if data["select_all"]:
+        filter_form = AccountFilterForm(QueryDict(request.POST.get("query", "")), user=request.user)
+        matching = selectors.filter_accounts(filter_form.valid_filters(), request.user)
+        ids = list(matching.order_by("id").values_list("id", flat=True)[: BULK_ALL_LIMIT + 1])
+        if len(ids) > BULK_ALL_LIMIT:
+            messages.error(request, f"That is more than {BULK_ALL_LIMIT:,} accounts: narrow the filters first.")
+            return redirect(_back_to_list(request))
+    else:
+        ids = data["account_ids"]
+    try:
+        if data["action"] == "assign_owner":
+            if not can(request, Role.MANAGER):
+                raise PermissionDenied("Reassigning accounts needs the Manager role.")
+            count = account_services.bulk_assign_owner(actor=request.user, account_ids=ids, owner=data["owner_id"])
+            messages.success(request, f"{count} account{'s' if count != 1 else ''} reassigned.")
+        elif data["action"] == "set_stage":
+            count = account_services.bulk_set_stage(actor=request.user, account_ids=ids, stage=data["stage"])
+            messages.success(request, f"{count} account{'s' if count != 1 else ''} moved to {data['stage']}.")
+        else:
+            count = account_services.bulk_add_tag(actor=request.user, account_ids=ids, name=data["tag"])
+            messages.success(
+                request, f"Tag “{data['tag'].strip()}” added to {count} account{'s' if count != 1 else ''}."
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_back_to_list(request))
+
+
+@require_POST
+@role_required(Role.CSM)
+def segment_save(request: OrgRequest) -> HttpResponse:
+    form = SegmentForm(request.POST)
+    query = QueryDict(request.POST.get("query", ""))
+    if not form.is_valid():
+        messages.error(request, "Name the segment to save it.")
+        return redirect(_back_to_list(request))
+    try:
+        segment = segment_services.save_segment(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            query={key: query.get(key, "") for key in query},
+            is_shared=form.cleaned_data["is_shared"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_back_to_list(request))
+    messages.success(request, f"Segment “{segment.name}” saved.")
+    return redirect(org_reverse(request, "accounts:list") + f"?segment={segment.pk}")
+
+
+@require_POST
+@role_required(Role.CSM)
+def segment_delete(request: OrgRequest, pk: int) -> HttpResponse:
+    segment = get_object_or_404(selectors.visible_segments(request.user), pk=pk)
+    segment_services.delete_segment(actor=request.user, segment=segment, role=request.role)
+    messages.success(request, f"Segment “{segment.name}” deleted.")
+    return redirect(org_reverse(request, "accounts:list"))
+
+
+EXPORT_COLUMNS = [
+    "name", "external_id", "domains", "owner_email", "tier", "stage", "plan", "start_date", "renewal_date",
+    "churn_date", "churn_reason", "mrr", "arr", "health_score", "health_band", "tags",
+]  # fmt: skip
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(value: Any) -> Any:
+    # A cell starting with =, +, - or @ would run as a formula when the file is opened in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@require_GET
+@role_required(Role.CSM)
+def account_export(request: OrgRequest) -> StreamingHttpResponse:
+    """Every account the filters match, as CSV, streamed: memory stays flat whatever the size."""
+    _, filters, sort = _list_state(request)
+    organization, user = request.organization, request.user
+    custom_fields = list(CustomField.objects.all())
+
+    def rows() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(EXPORT_COLUMNS + [f"custom_{f.key}" for f in custom_fields])
+        # The response is consumed after the request's transaction ended: the generator opens its own context.
+        with activate(organization, user=user):
+            accounts = selectors.for_list(selectors.sort_accounts(selectors.filter_accounts(filters, user), sort))
+            for account in accounts.iterator(chunk_size=EXPORT_CHUNK):
+                yield writer.writerow(
+                    [_csv_safe(value) for value in _export_row(account)]
+                    + [_csv_safe(account.custom_fields.get(f.key, "")) for f in custom_fields]
+                )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="accounts-{organization.slug}-{localdate()}.csv"'
+    return response
+
+
+def _export_row(account: Account) -> list[Any]:
+    return [
+        account.name, account.external_id or "", account.domains, account.owner.email if account.owner else "",
+        account.tier.name if account.tier else "", account.stage.name if account.stage else "", account.plan,
+        account.start_date or "", account.renewal_date or "", account.churn_date or "", account.churn_reason,
+        account.mrr, account.arr, account.health_score if account.health_score is not None else "",
+        account.health_band, "|".join(tag.name for tag in account.tags.all()),
+    ]  # fmt: skip
+
+
+# -- Create and edit ---------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CSM)
+def account_create(request: OrgRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None, initial={"owner_id": str(request.user.pk)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = account_services.create_account(actor=request.user, tags=form.tag_names(), **form.values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{account.name} is created.")
+            return redirect(org_reverse(request, "accounts:detail", account.pk))
+    return render(request, "accounts/account_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CSM)
+def account_edit(request: OrgRequest, pk: int) -> HttpResponse:
+    """The details form; on the 360 page it swaps in place of the details card (htmx)."""
+    account = selectors.account_for_360(pk)
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        owner = values.pop("owner")
+        if owner != account.owner and not can(request, Role.MANAGER):
+            form.add_error("owner_id", "Reassigning an account needs the Manager role.")
+        else:
+            try:
+                # The form wrote onto `account`; the service compares against the stored row.
+                stored = Account.objects.get(pk=pk)
+                account_services.update_account(actor=request.user, account=stored, owner=owner, **values)
+                account_services.set_tags(actor=request.user, account=stored, names=form.tag_names())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if _partial(request):
+                    return _render_details(request, pk)
+                messages.success(request, "Saved.")
+                return redirect(org_reverse(request, "accounts:detail", pk))
+    context = {"form": form, "account": Account.objects.get(pk=pk)}
+    status = 400 if form.errors else 200
+    if _partial(request):
+        return render(request, "accounts/account_form.html#details-form", context, status=status)
+    return render(request, "accounts/account_form.html", context, status=status)
+
+
+def _render_details(request: OrgRequest, pk: int) -> HttpResponse:
+    account = selectors.account_for_360(pk)
+    return render(
+        request,
+        "accounts/account_detail.html#details",
+        {"account": account, "custom_values": _custom_values(account)},
+    )
+
+
+def _custom_values(account: Account) -> list[tuple[str, Any]]:
+    return [(f.label, account.custom_fields.get(f.key)) for f in CustomField.objects.all()]
+
+
+# -- The 360 -----------------------------------------------------------------------------------------------------
+
+
+def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict[str, Any]:
+    kind = request.GET.get("kind", "")
+    # ?before= pages the timeline without JavaScript; with it, htmx loads older entries in place.
+    before = cursors.decode(request.GET.get("before", ""))
+    entries, has_more = selectors.timeline(account, kind=kind, before=before)
+    context = {
+        "account": account,
+        "view": selectors.account_360(account),
+        "custom_values": _custom_values(account),
+        "entries": entries,
+        "has_more": has_more,
+        "older": cursors.encode(entries[-1].created_at, entries[-1].pk) if has_more else None,
+        "kinds": timeline_kinds(),
+        "kind": kind,
+        "note_form": NoteForm(account=account),
+        "task_form": TaskForm(initial={"assignee_id": str(account.owner_id or request.user.pk)}),
+        "stage_form": StageForm(initial={"stage": account.stage_id}),
+        "owner_form": OwnerForm(initial={"owner_id": str(account.owner_id or "")}),
+        "plan_form": StartPlanForm(),
+        "can_reassign": can(request, Role.MANAGER),
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@role_required(Role.CSM)
+def account_detail(request: OrgRequest, pk: int) -> HttpResponse:
+    account = selectors.account_for_360(pk)
+    return render(request, "accounts/account_detail.html", _detail_context(request, account))
+
+
+@require_GET
+@role_required(Role.CSM)
+def account_timeline(request: OrgRequest, pk: int) -> HttpResponse:
+    """A page of the timeline, filtered by kind; htmx swaps it into the 360 page (or appends older entries)."""
+    account = get_object_or_404(Account, pk=pk)
+    kind = request.GET.get("kind", "")
+    before = cursors.decode(request.GET.get("before", ""))
+    entries, has_more = selectors.timeline(account, kind=kind, before=before)
+    context = {
+        "account": account,
+        "entries": entries,
+        "has_more": has_more,
+        "older": cursors.encode(entries[-1].created_at, entries[-1].pk) if has_more else None,
+        "kinds": timeline_kinds(),
+        "kind": kind,
+    }
+    if not _partial(request):
+        return redirect(org_reverse(request, "accounts:detail", pk) + (f"?kind={kind}" if kind else ""))
+    template = "accounts/account_detail.html#timeline-entries" if before else "accounts/account_detail.html#timeline"
+    return render(request, template, context)
+
+
+@require_POST
+@role_required(Role.CSM)
+def account_note(request: OrgRequest, pk: int) -> HttpResponse:
+    """Add a note, or log a call or a meeting; with htmx the new entry appears at the top of the timeline."""
+    account = get_object_or_404(Account, pk=pk)
+    form = NoteForm(request.POST, account=account)
+    if form.is_valid():
+        try:
+            note_services.add_note(
+                actor=request.user,
+                account=account,
+                body=form.cleaned_data["body"],
+                kind=form.cleaned_data["kind"],
+                contact=form.cleaned_data["contact"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if _partial(request):
+        entries, has_more = selectors.timeline(account)
+        context = {
+            "account": account,
+            "note_form": form if form.errors else NoteForm(account=account),
+            "entries": entries,
+            "has_more": has_more,
+            "older": cursors.encode(entries[-1].created_at, entries[-1].pk) if has_more else None,
+            "kinds": timeline_kinds(),
+            "kind": "",
+        }
+        return render(
+            request, "accounts/account_detail.html#timeline-card", context, status=400 if form.errors else 200
+        )
+    if form.errors:
+        account = selectors.account_for_360(pk)
+        return render(
+            request, "accounts/account_detail.html", _detail_context(request, account, note_form=form), status=400
+        )
+    messages.success(request, "Added to the timeline.")
+    return redirect(org_reverse(request, "accounts:detail", pk))
+
+
+@require_POST
+@role_required(Role.CSM)
+def account_stage(request: OrgRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            account_services.change_stage(
+                actor=request.user,
+                account=account,
+                stage=form.cleaned_data["stage"],
+                churn_reason=form.cleaned_data["churn_reason"],
+                churn_date=form.cleaned_data["churn_date"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{account.name} is now in {form.cleaned_data['stage']}.")
+            return redirect(org_reverse(request, "accounts:detail", pk))
+    account = selectors.account_for_360(pk)
+    return render(
+        request, "accounts/account_detail.html", _detail_context(request, account, stage_form=form), status=400
+    )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def account_owner(request: OrgRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    form = OwnerForm(request.POST)
+    if form.is_valid():
+        account_services.assign_owner(actor=request.user, account=account, owner=form.cleaned_data["owner_id"])
+        owner = form.cleaned_data["owner_id"]
+        messages.success(request, f"{account.name} is now owned by {owner.display_name if owner else 'nobody'}.")
+        return redirect(org_reverse(request, "accounts:detail", pk))
+    account = selectors.account_for_360(pk)
+    return render(
+        request, "accounts/account_detail.html", _detail_context(request, account, owner_form=form), status=400
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def account_task(request: OrgRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            task_services.create_task(
+                actor=request.user,
+                account=account,
+                title=form.cleaned_data["title"],
+                due_date=form.cleaned_data["due_date"],
+                priority=form.cleaned_data["priority"],
+                assignee=form.cleaned_data["assignee_id"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Task added.")
+            return redirect(org_reverse(request, "accounts:detail", pk))
+    account = selectors.account_for_360(pk)
+    return render(
+        request, "accounts/account_detail.html", _detail_context(request, account, task_form=form), status=400
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def account_plan(request: OrgRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    form = StartPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = plan_services.start_plan(
+                actor=request.user,
+                account=account,
+                template=form.cleaned_data["template"],
+                starts_on=form.cleaned_data["starts_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Success plan “{plan.name}” started.")
+            return redirect(org_reverse(request, "accounts:detail", pk))
+    account = selectors.account_for_360(pk)
+    return render(
+        request, "accounts/account_detail.html", _detail_context(request, account, plan_form=form), status=400
+    )
+
+
+@require_POST
+@role_required(Role.CSM)
+def milestone_toggle(request: OrgRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.select_related("plan"), pk=pk)
+    plan_services.set_milestone_done(
+        actor=request.user, milestone=milestone, done=milestone.status != MilestoneStatus.DONE
+    )
+    if _partial(request):
+        plan = selectors.plans_with_progress(SuccessPlan.objects.filter(pk=milestone.plan_id)).get()
+        return render(request, "accounts/account_detail.html#plan", {"plan": plan, "account": milestone.account})
+    return redirect(org_reverse(request, "accounts:detail", milestone.account_id))
+
+
+# -- Contacts ----------------------------------------------------------------------------------------------------
+
+
+def _next_or_account(request: OrgRequest, account: Account) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return org_reverse(request, "accounts:detail", account.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CSM)
+def contact_create(request: OrgRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    form = ContactForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = contact_services.create_contact(actor=request.user, account=account, **form.values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{contact.name} is added to {account.name}.")
+            return redirect(_next_or_account(request, account))
+    return render(
+        request, "accounts/contact_form.html", {"form": form, "account": account}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CSM)
+def contact_edit(request: OrgRequest, pk: int, contact_pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    contact = get_object_or_404(Contact, pk=contact_pk, account=account)
+    form = ContactForm(request.POST or None, instance=contact, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_services.update_contact(
+                actor=request.user, contact=Contact.objects.get(pk=contact.pk), **form.values()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect(_next_or_account(request, account))
+    return render(
+        request,
+        "accounts/contact_form.html",
+        {"form": form, "account": account, "contact": Contact.objects.get(pk=contact.pk)},
+        status=400 if form.errors else 200,
+    )

@@ -37,3 +37,29 @@ def duration_words(value: timedelta | None) -> str:
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     hours = round(minutes / 60)
     return f"{hours} hours"
+
+
+FIELD_LABELS = {"mrr": "MRR", "arr": "ARR", "external_id": "External id", "owner": "Owner"}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """`renewal_date` → `Renewal date`; `mrr` → `MRR`."""
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+@register.filter
+def change_value(value: Any) -> str:
+    """A value of an activity-log change, for people: lists joined, booleans in words, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {item}" for key, item in value.items())
+    return str(value)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csm import selectors, services
+from csm import cursors, selectors, services
 from csm.access import OrgRequest, role_required
 from csm.forms import ActivityFilterForm, ApiKeyForm, InviteForm, OrganizationForm, RoleForm
-from csm.models import ActivityLog, ApiKey, Invitation, Membership, Role
+from csm.models import ApiKey, Invitation, Membership, Role
 from csm.urls_helpers import org_reverse
 
 ACTIVITY_PAGE_SIZE = 50
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @require_GET
@@ -190,20 +188,6 @@ def api_key_revoke(request: OrgRequest, pk: int) -> HttpResponse:
     return redirect(org_reverse(request, "settings:api_keys"))
 
 
-def _cursor(value: str) -> tuple[datetime, int] | None:
-    """`<microseconds since the epoch>_<id>` of the last entry shown, or None when absent or malformed."""
-    micros, _, pk = value.partition("_")
-    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18:
-        return None
-    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
-
-
-def _cursor_of(entry: ActivityLog) -> str:
-    delta = entry.created_at - EPOCH
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"{micros}_{entry.pk}"
-
-
 @require_GET
 @role_required(Role.ADMIN)
 def activity(request: OrgRequest) -> HttpResponse:
@@ -217,16 +201,16 @@ def activity(request: OrgRequest) -> HttpResponse:
         user_id=person.user_id if person else None,
         verb=filters.get("verb", ""),
     )
-    cursor = _cursor(request.GET.get("before", ""))
+    cursor = cursors.decode(request.GET.get("before", ""))
     if cursor is not None:
         moment, pk = cursor
-        entries = entries.filter(created_at__lte=moment).exclude(created_at=moment, id__gte=pk)
+        entries = entries.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
     page = list(entries[: ACTIVITY_PAGE_SIZE + 1])
     older = None
     if len(page) > ACTIVITY_PAGE_SIZE:
         page = page[:ACTIVITY_PAGE_SIZE]
         last = page[-1]
-        older = _cursor_of(last)
+        older = cursors.encode(last.created_at, last.pk)
     context = {"section": "activity", "form": form, "entries": page, "older": older, "paged": cursor is not None}
     template = "csm/settings/activity.html#results" if request.htmx else "csm/settings/activity.html"
     return render(request, template, context)

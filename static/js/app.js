@@ -29,3 +29,16 @@
     if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
   });
 })();
+
+// Filter forms (hx-get with data-clean-query) leave empty fields out of the URL they push: ?owner=me, not
+// ?q=&owner=me&tier=&...
+document.addEventListener("htmx:configRequest", function (event) {
+  var source = event.detail.elt;
+  var form = source && source.closest ? source.closest("form[data-clean-query]") : null;
+  if (!form || event.detail.verb !== "get") return;
+  var data = event.detail.formData;
+  if (!data || !data.entries) return;
+  Array.from(data.entries()).forEach(function (pair) {
+    if (pair[1] === "") data.delete(pair[0]);
+  });
+});

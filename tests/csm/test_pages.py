@@ -21,6 +21,10 @@ ADMIN_PAGES = [
     "/alpha/",
     "/alpha/accounts/",
     "/alpha/tasks/",
+    "/alpha/tickets/",
+    "/alpha/tickets/board/",
+    "/alpha/board/",
+    "/alpha/settings/workspace/tiers/",
     "/alpha/dashboards/",
     "/alpha/playbooks/",
     "/alpha/settings/organization/",
@@ -61,7 +65,9 @@ def test_every_page_renders_in_a_constant_number_of_queries(admin_client, admin,
     grow(org_a, admin, 12)
     large = {path: count_queries(admin_client, path) for path in ADMIN_PAGES}
     assert large == small
-    assert max(small.values()) <= 15, small  # session, user, tenant setup and savepoints included
+    # Session, user, tenant setup and savepoints included; the list's filter form lists owners, tiers, stages
+    # and segments.
+    assert max(small.values()) <= 20, small
 
 
 def test_every_template_compiles():

@@ -1,0 +1,298 @@
+"""Forms of the accounts list and the 360 view: one per action."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from accounts.models import (
+    Account,
+    Contact,
+    ContactRole,
+    ContactStatus,
+    CustomField,
+    CustomFieldType,
+    LifecycleStage,
+    NoteKind,
+    PlanTemplate,
+    Tier,
+)
+from csm.models import Membership, User
+
+
+def member_choices(empty: str = "No owner") -> list[tuple[str, str]]:
+    members = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
+    return [("", empty), *[(str(m.user_id), m.user.display_name) for m in members]]
+
+
+def member_by_id(value: str) -> User | None:
+    if not value:
+        return None
+    membership = Membership.objects.filter(user_id=value, is_active=True).select_related("user").first()
+    if membership is None:
+        raise forms.ValidationError("Choose an active member of the organization.")
+    return membership.user
+
+
+def custom_form_field(field: CustomField) -> forms.Field:
+    """The form field for a custom field: its type, never required (admins add fields to existing accounts)."""
+    if field.field_type == CustomFieldType.NUMBER:
+        return forms.DecimalField(label=field.label, required=False, max_digits=18, decimal_places=4)
+    if field.field_type == CustomFieldType.DATE:
+        return forms.DateField(label=field.label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    if field.field_type == CustomFieldType.CHOICE:
+        return forms.ChoiceField(
+            label=field.label, required=False, choices=[("", "—"), *[(c, c) for c in field.choices]]
+        )
+    return forms.CharField(label=field.label, required=False, max_length=500)
+
+
+def stored_custom_value(value: Any) -> Any:
+    """A custom value as JSON keeps it: dates as ISO strings, numbers as strings of their decimal."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    return value
+
+
+def form_custom_value(field: CustomField, value: Any) -> Any:
+    """A stored custom value, back as the form field's initial value."""
+    if value in (None, ""):
+        return None
+    if field.field_type == CustomFieldType.DATE:
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            return None
+    if field.field_type == CustomFieldType.NUMBER:
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return None
+    return value
+
+
+class AccountForm(forms.ModelForm[Account]):
+    """Create or edit an account, with the organization's custom fields as `custom_<key>` fields."""
+
+    owner_id = forms.ChoiceField(label="Owner", required=False)
+    # Relations to tenant models are declared here: a ModelForm's automatic field would query outside any scope
+    # when the class is defined.
+    tier = forms.ModelChoiceField(queryset=Tier.objects.none(), required=False, empty_label="No tier")
+    stage = forms.ModelChoiceField(queryset=LifecycleStage.objects.none(), required=False, empty_label="No stage")
+    tags = forms.CharField(
+        required=False, max_length=500, help_text="Separated by commas: enterprise-pilot, upsell-candidate"
+    )
+
+    class Meta:
+        model = Account
+        fields = [
+            "name", "domains", "external_id", "tier", "stage", "plan", "start_date", "renewal_date", "mrr",
+        ]  # fmt: skip
+        widgets = {
+            "domains": forms.TextInput(attrs={"placeholder": "acme.com acme.io"}),
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "renewal_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = Tier.objects.all()  # type: ignore[attr-defined]
+        self.fields["stage"].queryset = LifecycleStage.objects.all()  # type: ignore[attr-defined]
+        self.fields["owner_id"].choices = member_choices()  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["owner_id"].initial = str(self.instance.owner_id or "")
+            self.fields["tags"].initial = ", ".join(t.name for t in self.instance.tags.all())
+            # The stage changes on its own form (a churn asks for a reason).
+            del self.fields["stage"]
+        self.custom_fields = list(CustomField.objects.all())
+        for field in self.custom_fields:
+            self.fields[f"custom_{field.key}"] = custom_form_field(field)
+            if self.instance.pk:
+                self.fields[f"custom_{field.key}"].initial = form_custom_value(
+                    field, self.instance.custom_fields.get(field.key)
+                )
+
+    def clean_owner_id(self) -> User | None:
+        return member_by_id(self.cleaned_data.get("owner_id") or "")
+
+    def clean_domains(self) -> str:
+        return Account.normalize_domains(self.cleaned_data.get("domains") or "")
+
+    def clean_external_id(self) -> str | None:
+        value = (self.cleaned_data.get("external_id") or "").strip() or None
+        if value and Account.objects.filter(external_id=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another account already has this external id.")
+        return value
+
+    def clean_stage(self) -> LifecycleStage | None:
+        stage: LifecycleStage | None = self.cleaned_data.get("stage")
+        if stage is not None and stage.is_churned:
+            raise forms.ValidationError("Create the account in another stage; churn it from its page with a reason.")
+        return stage
+
+    def tag_names(self) -> list[str]:
+        return [name.strip() for name in (self.cleaned_data.get("tags") or "").split(",") if name.strip()]
+
+    def values(self) -> dict[str, Any]:
+        """The account's fields for the services (custom fields merged into the stored ones)."""
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+        values["owner"] = self.cleaned_data.get("owner_id")
+        custom = dict(self.instance.custom_fields) if self.instance.pk else {}
+        for field in self.custom_fields:
+            value = stored_custom_value(self.cleaned_data.get(f"custom_{field.key}"))
+            if value in (None, ""):
+                custom.pop(field.key, None)
+            else:
+                custom[field.key] = value
+        values["custom_fields"] = custom
+        return values
+
+
+class StageForm(forms.Form):
+    stage = forms.ModelChoiceField(queryset=LifecycleStage.objects.none(), empty_label=None)
+    churn_reason = forms.CharField(
+        label="Churn reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the account churns.",
+    )  # fmt: skip
+    churn_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = LifecycleStage.objects.all()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        stage = cleaned.get("stage")
+        if stage is not None and stage.is_churned and not (cleaned.get("churn_reason") or "").strip():
+            self.add_error("churn_reason", "Say why the account churned.")
+        return cleaned
+
+
+class OwnerForm(forms.Form):
+    owner_id = forms.ChoiceField(label="Owner", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id"].choices = member_choices()  # type: ignore[attr-defined]
+
+    def clean_owner_id(self) -> User | None:
+        return member_by_id(self.cleaned_data.get("owner_id") or "")
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(choices=NoteKind.choices, initial=NoteKind.NOTE, widget=forms.RadioSelect)
+    body = forms.CharField(
+        label="Text", max_length=20000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown: **bold**, _italic_, lists, links.",
+    )  # fmt: skip
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(), required=False, empty_label="With nobody in particular"
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=1, max_value=24 * 60)
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(account=account)  # type: ignore[attr-defined]
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    due_date = forms.DateField(label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.ChoiceField(
+        choices=[("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")], initial="normal"
+    )
+    assignee_id = forms.ChoiceField(label="Assignee", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee_id"].choices = member_choices("Unassigned")  # type: ignore[attr-defined]
+
+    def clean_assignee_id(self) -> User | None:
+        return member_by_id(self.cleaned_data.get("assignee_id") or "")
+
+
+class ContactForm(forms.ModelForm[Contact]):
+    reports_to = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, label="Reports to")
+
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "phone", "title", "role", "reports_to", "is_primary", "status", "left_on"]
+        widgets = {"left_on": forms.DateInput(attrs={"type": "date"})}
+        labels = {"is_primary": "Primary contact", "left_on": "Left on"}
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = Contact.objects.filter(account=account).order_by("name")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = others  # type: ignore[attr-defined]
+        self.fields["reports_to"].empty_label = "Nobody here"  # type: ignore[attr-defined]
+        self.fields["role"].choices = ContactRole.choices  # type: ignore[attr-defined]
+        self.fields["status"].choices = ContactStatus.choices  # type: ignore[attr-defined]
+
+    def clean_email(self) -> str:
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        if email and Contact.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another contact already uses this address.")
+        return email
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class StartPlanForm(forms.Form):
+    template = forms.ModelChoiceField(queryset=PlanTemplate.objects.none(), empty_label=None)
+    starts_on = forms.DateField(label="Starts on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = PlanTemplate.objects.all()  # type: ignore[attr-defined]
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("assign_owner", "Assign owner"), ("set_stage", "Set stage"), ("add_tag", "Add tag")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    account_ids = forms.CharField(required=False)
+    select_all = forms.BooleanField(required=False)
+    owner_id = forms.ChoiceField(label="Owner", required=False)
+    stage = forms.ModelChoiceField(queryset=LifecycleStage.objects.none(), required=False)
+    tag = forms.CharField(max_length=40, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id"].choices = member_choices()  # type: ignore[attr-defined]
+        self.fields["stage"].queryset = LifecycleStage.objects.exclude(category="churned")  # type: ignore[attr-defined]
+
+    def clean_owner_id(self) -> User | None:
+        return member_by_id(self.cleaned_data.get("owner_id") or "")
+
+    def clean_account_ids(self) -> list[int]:
+        raw: list[str] = self.data.getlist("account_ids") if hasattr(self.data, "getlist") else []
+        ids = []
+        for value in raw:
+            if not value.isdigit():
+                raise forms.ValidationError("Select accounts from the list.")
+            ids.append(int(value))
+        return ids
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("account_ids") and not cleaned.get("select_all"):
+            raise forms.ValidationError("Select at least one account.")
+        action = cleaned.get("action")
+        if action == "set_stage" and not cleaned.get("stage"):
+            self.add_error("stage", "Choose the stage.")
+        if action == "add_tag" and not (cleaned.get("tag") or "").strip():
+            self.add_error("tag", "Name the tag.")
+        return cleaned
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Segment name")
+    is_shared = forms.BooleanField(required=False, label="Share with the team")

@@ -1,0 +1,69 @@
+"""The accounts list's filters, read from the query string. A value that does not parse is dropped with an error
+shown beside the filters; it never turns into a 500 or an empty list."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+
+from accounts.models import HealthBand, LifecycleStage, Segment, Tier
+from csm.models import Membership, User
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    owner = forms.ChoiceField(label="Owner", required=False)
+    tier = forms.ModelChoiceField(label="Tier", queryset=Tier.objects.none(), required=False, empty_label="Any tier")
+    stage = forms.ModelChoiceField(
+        label="Stage", queryset=LifecycleStage.objects.none(), required=False, empty_label="Any stage"
+    )
+    band = forms.ChoiceField(
+        label="Health",
+        required=False,
+        choices=[("", "Any health"), *HealthBand.choices, ("none", "Not scored")],
+    )
+    renewal_days = forms.IntegerField(label="Renews within (days)", required=False, min_value=0, max_value=3650)
+    mrr_min = forms.DecimalField(
+        label="MRR from", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2
+    )
+    mrr_max = forms.DecimalField(label="MRR to", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2)
+    tag = forms.CharField(label="Tag", required=False, max_length=40)
+    segment = forms.ModelChoiceField(
+        label="Segment", queryset=Segment.objects.none(), required=False, empty_label="No segment"
+    )
+
+    def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        owners = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
+            ("", "Anyone"),
+            ("me", "Mine"),
+            ("none", "No owner"),
+            *[(str(m.user_id), m.user.display_name) for m in owners],
+        ]
+        self.fields["tier"].queryset = Tier.objects.all()  # type: ignore[attr-defined]
+        self.fields["stage"].queryset = LifecycleStage.objects.all()  # type: ignore[attr-defined]
+        self.fields["segment"].queryset = Segment.objects.filter(  # type: ignore[attr-defined]
+            Q(owner=user) | Q(is_shared=True)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, high = cleaned.get("mrr_min"), cleaned.get("mrr_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("mrr_max", "The upper bound is below the lower one.")
+        return cleaned
+
+    def valid_filters(self) -> dict[str, Any]:
+        """The filters that parsed; the others are ignored (their errors are shown)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+    @property
+    def active_count(self) -> int:
+        return sum(1 for name, value in self.valid_filters().items() if value not in (None, "") and name != "q")

@@ -1,0 +1,22 @@
+"""Cursors for lists ordered newest first by (time, id): `<microseconds since the epoch>_<id>` of the last row
+shown. The next page costs the same whatever its depth, unlike OFFSET."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def encode(moment: datetime, pk: int) -> str:
+    delta = moment - EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}_{pk}"
+
+
+def decode(value: str) -> tuple[datetime, int] | None:
+    """The (time, id) of a cursor, or None when it is absent or malformed."""
+    micros, _, pk = value.partition("_")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+        return None
+    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
