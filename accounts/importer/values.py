@@ -1,0 +1,294 @@
+"""Reading one cell as the value of its target: text within its length, dates, amounts, domains, tags, an owner
+(an active member, by email), a tier or stage (by name), a contact role (by value or label), a custom field (by its
+type). A cell that cannot be read raises CellError with a message that says what would do."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from accounts.importer.columns import DATE_HELP
+from accounts.models import Account, ContactRole, CustomField, CustomFieldType, LifecycleStage, Tier
+from csm.models import Membership, User
+from csm.tenancy import current_organization
+
+
+class CellError(ValueError):
+    """A cell that cannot be imported; the message says why and what would do."""
+
+
+@dataclass
+class Lookups:
+    """What cells are checked against, loaded once for a whole file or batch (a handful of queries)."""
+
+    organization_name: str
+    members: dict[str, User]  # active members by email
+    people: dict[int, User]  # every member, active or not, by id: the names of former owners
+    tiers: dict[str, Tier]
+    stages: dict[str, LifecycleStage]
+    custom_fields: dict[str, CustomField]
+    # Cells that repeat (owners, tiers, stages, dates, tags, roles...) are read once per file: (target, cell) → value
+    # or the CellError it raised.
+    seen: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Lookups:
+        memberships = list(Membership.objects.select_related("user"))
+        return cls(
+            organization_name=current_organization().name,
+            members={m.user.email.lower(): m.user for m in memberships if m.is_active},
+            people={m.user_id: m.user for m in memberships},
+            tiers={tier.name.casefold(): tier for tier in Tier.objects.all()},
+            stages={stage.name.casefold(): stage for stage in LifecycleStage.objects.all()},
+            custom_fields={custom.key: custom for custom in CustomField.objects.all()},
+        )
+
+    @cached_property
+    def stages_by_id(self) -> dict[int, LifecycleStage]:
+        return {stage.pk: stage for stage in self.stages.values()}
+
+    def name_of(self, field_name: str, pk: int | None) -> str:
+        """The name of a stored account's owner, tier or stage, for its timeline."""
+        if pk is None:
+            return ""
+        if field_name == "owner":
+            person = self.people.get(pk)
+            return person.display_name if person else "a former member"
+        options = self.tiers if field_name == "tier" else self.stages
+        return next((option.name for option in options.values() if option.pk == pk), "")
+
+
+_DATE_FORMATS = ("%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y")
+
+
+def parse_date(value: str) -> date:
+    iso = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", value)
+    if iso:
+        try:
+            return date.fromisoformat(iso.group(1))
+        except ValueError as error:
+            raise CellError("is not a date that exists.") from error
+    if re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", value):
+        raise CellError("is ambiguous (day/month or month/day?): write it as 2025-03-31.")
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a calendar day, not a moment)
+        except ValueError:
+            continue
+    raise CellError(f"is not a date: write {DATE_HELP}")
+
+
+_NOT_AMOUNT = "is not a number: write 1234.50, 1,234.50 or 1234,50."
+
+
+def parse_decimal(value: str, *, places: int, minimum: Decimal | None = None) -> Decimal:
+    """A dot or a comma as the decimal point, thousands grouped by the other sign, a currency sign ignored."""
+    text = re.sub(r"[\s\u00a0\u202f$€£¥]", "", value)
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        pass
+    elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):  # 1,234.50
+        text = text.replace(",", "")
+    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.234,50
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?\d+,\d{1,2}", text):  # 1234,50
+        text = text.replace(",", ".")
+    else:
+        raise CellError(_NOT_AMOUNT)
+    try:
+        number = Decimal(text)
+    except InvalidOperation as error:
+        raise CellError(_NOT_AMOUNT) from error
+    if minimum is not None and number < minimum:
+        raise CellError(f"must be {minimum} or more.")
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise CellError(f"has more than {places} decimals.")
+    if abs(number) >= Decimal(10) ** 10:
+        raise CellError("is too large.")
+    return number
+
+
+Cleaner = Callable[[str, Lookups], Any]
+
+
+def _text(max_length: int) -> Cleaner:
+    def clean(value: str, lookups: Lookups) -> str:
+        if len(value) > max_length:
+            raise CellError(f"is longer than {max_length} characters.")
+        return value
+
+    return clean
+
+
+_DOMAIN = re.compile(r"[^\W_]([\w-]*[^\W_])?(\.[^\W_]([\w-]*[^\W_])?)+")
+
+
+def _domains(value: str, lookups: Lookups) -> list[str]:
+    domains = Account.normalize_domains(value).split()
+    for domain in domains:
+        if not _DOMAIN.fullmatch(domain):
+            raise CellError(f"holds “{domain}”, which is not a web domain (like acme.com).")
+    return domains
+
+
+def _owner(value: str, lookups: Lookups) -> User:
+    user = lookups.members.get(value.lower())
+    if user is None:
+        raise CellError(f"is not the email of an active member of {lookups.organization_name}.")
+    return user
+
+
+def _tier(value: str, lookups: Lookups) -> Tier:
+    tier = lookups.tiers.get(value.casefold())
+    if tier is None:
+        raise CellError("is not a tier of the organization: " + ", ".join(map(str, lookups.tiers.values())) + ".")
+    return tier
+
+
+def _stage(value: str, lookups: Lookups) -> LifecycleStage:
+    stage = lookups.stages.get(value.casefold())
+    if stage is None:
+        names = ", ".join(map(str, lookups.stages.values()))
+        raise CellError(f"is not a lifecycle stage of the organization: {names}.")
+    return stage
+
+
+def _date(value: str, lookups: Lookups) -> date:
+    return parse_date(value)
+
+
+def _mrr(value: str, lookups: Lookups) -> Decimal:
+    return parse_decimal(value, places=2, minimum=Decimal(0))
+
+
+def _tags(value: str, lookups: Lookups) -> list[str]:
+    names: dict[str, str] = {}
+    for part in re.split(r"[|;]", value):
+        name = part.strip()
+        if len(name) > 40:
+            raise CellError(f"holds the tag “{name[:40]}…”, longer than 40 characters.")
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
+
+
+def _email(value: str, lookups: Lookups) -> str:
+    try:
+        validate_email(value)
+    except ValidationError as error:
+        raise CellError("is not an email address.") from error
+    return value.lower()
+
+
+def _role_key(value: str) -> str:
+    return re.sub(r"[\W_]+", " ", value.casefold()).strip()
+
+
+CONTACT_ROLES = {
+    **{_role_key(role.value): role.value for role in ContactRole},
+    **{_role_key(role.label): role.value for role in ContactRole},
+    "sponsor": ContactRole.EXECUTIVE_SPONSOR.value,
+    "exec sponsor": ContactRole.EXECUTIVE_SPONSOR.value,
+    "economic buyer": ContactRole.DECISION_MAKER.value,
+    "end user": ContactRole.USER.value,
+}
+
+
+def _contact_role(value: str, lookups: Lookups) -> ContactRole:
+    role = CONTACT_ROLES.get(_role_key(value))
+    if role is None:
+        raise CellError("is not a contact role: " + ", ".join(map(str, ContactRole.labels)) + ".")
+    return ContactRole(role)
+
+
+CLEANERS: dict[str, Cleaner] = {
+    "name": _text(200),
+    "external_id": _text(100),
+    "domains": _domains,
+    "owner": _owner,
+    "tier": _tier,
+    "stage": _stage,
+    "plan": _text(100),
+    "start_date": _date,
+    "renewal_date": _date,
+    "mrr": _mrr,
+    "tags": _tags,
+    "churn_date": _date,
+    "churn_reason": _text(2000),
+    "contact_name": _text(150),
+    "contact_email": _email,
+    "contact_title": _text(100),
+    "contact_phone": _text(40),
+    "contact_role": _contact_role,
+}
+
+
+def custom_value(custom: CustomField, value: str) -> str:
+    """A custom field's value as accounts keep it (the account form's way): numbers and dates as canonical strings,
+    a choice as the admin spelled it."""
+    kind = CustomFieldType(custom.field_type)
+    if kind == CustomFieldType.NUMBER:
+        number = parse_decimal(value, places=4)
+        return str(number.normalize()) if number == number.to_integral() else str(number)
+    if kind == CustomFieldType.DATE:
+        return parse_date(value).isoformat()
+    if kind == CustomFieldType.CHOICE:
+        choices = {str(choice).casefold(): str(choice) for choice in custom.choices}
+        if value.casefold() not in choices:
+            raise CellError("is not one of: " + ", ".join(map(str, custom.choices)) + ".")
+        return choices[value.casefold()]
+    if len(value) > 500:
+        raise CellError("is longer than 500 characters.")
+    return value
+
+
+# Targets whose cells are mostly different on every row: not worth remembering.
+UNIQUE_TARGETS = {"name", "external_id", "domains", "mrr", "contact_name", "contact_email", "contact_phone"}
+
+
+def clean(key: str, value: str, lookups: Lookups) -> Any:
+    """The value of target `key` read from a cell that is not empty."""
+    if key in UNIQUE_TARGETS:
+        return _clean(key, value, lookups)
+    found = lookups.seen.get((key, value))
+    if found is None:
+        try:
+            found = _clean(key, value, lookups)
+        except CellError as error:
+            found = error
+        lookups.seen[(key, value)] = found
+    if isinstance(found, CellError):
+        raise found
+    return found
+
+
+def _clean(key: str, value: str, lookups: Lookups) -> Any:
+    if key.startswith("custom_"):
+        custom = lookups.custom_fields.get(key.removeprefix("custom_"))
+        if custom is None:
+            raise CellError("is for a custom field that no longer exists.")
+        return custom_value(custom, value)
+    return CLEANERS[key](value, lookups)
+
+
+def shown(value: Any) -> str:
+    """A value as a person reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " | ".join(shown(item) for item in value)
+    if isinstance(value, User):
+        return value.display_name
+    if isinstance(value, ContactRole):
+        return str(value.label)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
