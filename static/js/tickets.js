@@ -52,12 +52,4 @@
     select.value = status;
     form.requestSubmit();
   });
-
-  // A refused move answers 400 with the board as it is and the error message: show it rather than drop it.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 400 && event.detail.target && event.detail.target.id === "ticket-board") {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 })();
