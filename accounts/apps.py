@@ -8,7 +8,7 @@ from django.apps import AppConfig
 def _load_notes(ids: list[int]) -> dict[int, Any]:
     from accounts.models import Note
 
-    return Note.objects.in_bulk(ids)
+    return Note.objects.select_related("contact").in_bulk(ids)
 
 
 class AccountsConfig(AppConfig):

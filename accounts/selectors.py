@@ -33,6 +33,7 @@ from accounts.models import (
     TaskStatus,
     Ticket,
 )
+from csm import cursors
 from csm.models import ActivityLog, User
 from csm.timeline import attach, filter_by_kind
 
@@ -67,15 +68,33 @@ def visible_segments(user: User) -> QuerySet[Segment]:
     return Segment.objects.filter(Q(owner=user) | Q(is_shared=True)).select_related("owner").order_by(Lower("name"))
 
 
+class StaleSegmentError(ValueError):
+    """A saved segment names an owner, tier or stage that no longer exists."""
+
+
+def segment_filters(segment: Segment, user: User) -> dict[str, Any]:
+    """A segment's saved filters, cleaned. A filter that no longer parses (its owner left, its stage was deleted)
+    makes the whole segment stale: dropping that filter alone would silently widen it to more accounts."""
+    saved = AccountFilterForm(segment.query, user=user)
+    if not saved.is_valid():
+        raise StaleSegmentError(
+            f"The segment “{segment.name}” refers to something that no longer exists "
+            f"({', '.join(saved.errors)}); save it again from the current filters."
+        )
+    filters = dict(saved.cleaned_data)
+    filters.pop("segment", None)
+    return filters
+
+
 def filter_accounts(filters: dict[str, Any], user: User) -> QuerySet[Account]:
-    """The accounts matching cleaned filters (see AccountFilterForm)."""
+    """The accounts matching cleaned filters (see AccountFilterForm); a stale segment matches nothing."""
     accounts = Account.objects.all()
     segment: Segment | None = filters.get("segment")
     if segment is not None:
-        saved = AccountFilterForm(segment.query, user=user)
-        saved_filters = saved.cleaned_data if saved.is_valid() else {}
-        saved_filters.pop("segment", None)
-        accounts = _apply(accounts, saved_filters, user)
+        try:
+            accounts = _apply(accounts, segment_filters(segment, user), user)
+        except StaleSegmentError:
+            return Account.objects.none()
     return _apply(accounts, filters, user)
 
 
@@ -233,10 +252,14 @@ def account_360(account: Account) -> Account360:
 TIMELINE_PAGE_SIZE = 25
 
 
-def timeline(
-    account: Account, *, kind: str = "", before: tuple[Any, int] | None = None
-) -> tuple[list[ActivityLog], bool]:
-    """One page of the account's timeline, newest first, and whether older entries exist."""
+@dataclass
+class TimelinePage:
+    entries: list[ActivityLog]
+    older: str | None  # the cursor of the next (older) page, when there is one
+
+
+def timeline(account: Account, *, kind: str = "", before: tuple[Any, int] | None = None) -> TimelinePage:
+    """One page of the account's timeline, newest first."""
     from django.contrib.contenttypes.models import ContentType
 
     entries = ActivityLog.objects.filter(
@@ -248,5 +271,6 @@ def timeline(
         moment, pk = before
         entries = entries.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
     page = list(entries.order_by("-created_at", "-id")[: TIMELINE_PAGE_SIZE + 1])
-    has_more = len(page) > TIMELINE_PAGE_SIZE
-    return attach(page[:TIMELINE_PAGE_SIZE]), has_more
+    shown = attach(page[:TIMELINE_PAGE_SIZE])
+    older = cursors.encode(shown[-1].created_at, shown[-1].pk) if len(page) > TIMELINE_PAGE_SIZE else None
+    return TimelinePage(shown, older)

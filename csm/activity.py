@@ -44,17 +44,24 @@ def as_actor(actor: Actor | User) -> Actor:
     return actor if isinstance(actor, Actor) else Actor.person(actor)
 
 
+def plain(value: Any) -> Any:
+    """A value as the log keeps it: a related object by its name, anything else as it is."""
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
 def diff(instance: models.Model, new_values: dict[str, Any]) -> dict[str, list[Any]]:
     """The fields of `new_values` that differ from `instance`, as {field: [old, new]}."""
     changes: dict[str, list[Any]] = {}
     for field, new in new_values.items():
         old = getattr(instance, field)
         if old != new:
-            changes[field] = [old, new]
+            changes[field] = [plain(old), plain(new)]
     return changes
 
 
-def record(
+def build(
     *,
     organization: Organization,
     actor: Actor | User,
@@ -64,11 +71,7 @@ def record(
     changes: dict[str, list[Any]] | None = None,
     data: dict[str, Any] | None = None,
 ) -> ActivityLog:
-    """Append one row to the organization's activity log.
-
-    `target` is the object changed; `about` what the change belongs to (an account, for its timeline; pass it even
-    when the account is the target).
-    """
+    """An unsaved row, for services that write many at once with `ActivityLog.objects.bulk_create`."""
     who = as_actor(actor)
     entry = ActivityLog(
         organization=organization,
@@ -86,5 +89,26 @@ def record(
     if about is not None:
         entry.about_type = ContentType.objects.get_for_model(about)
         entry.about_id = about.pk
+    return entry
+
+
+def record(
+    *,
+    organization: Organization,
+    actor: Actor | User,
+    verb: str,
+    target: models.Model | None = None,
+    about: models.Model | None = None,
+    changes: dict[str, list[Any]] | None = None,
+    data: dict[str, Any] | None = None,
+) -> ActivityLog:
+    """Append one row to the organization's activity log.
+
+    `target` is the object changed; `about` what the change belongs to (an account, for its timeline; pass it even
+    when the account is the target).
+    """
+    entry = build(
+        organization=organization, actor=actor, verb=verb, target=target, about=about, changes=changes, data=data
+    )
     entry.save()
     return entry

@@ -22,6 +22,12 @@ def memberships_of(user: User) -> list[Membership]:
         )
 
 
+def is_active_member(user: User) -> bool:
+    """Whether the person is an active member of the active organization (the one thing owners, assignees and
+    authors must be)."""
+    return Membership.objects.filter(user=user, is_active=True).exists()
+
+
 def members() -> QuerySet[Membership]:
     return Membership.objects.select_related("user").order_by("-is_active", "user__full_name", "user__email")
 

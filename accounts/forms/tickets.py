@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 
 from accounts.forms.tasks import AccountField, member_by_id, member_choices, set_choices
 from accounts.models import Account, Contact, TicketChannel, TicketPriority, TicketStatus
@@ -91,7 +92,7 @@ class TicketCreateForm(forms.Form):
             contact.widget.attrs["disabled"] = True
         else:
             contact.queryset = Contact.objects.filter(account=account).order_by("name", "id")
-            contact.help_text = f"People at {account.name}."
+            contact.help_text = format_html("People at {}.", account.name)
 
     def clean_assignee(self) -> User | None:
         value = self.cleaned_data.get("assignee", "")

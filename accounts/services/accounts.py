@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -11,8 +12,9 @@ from django.db import transaction
 from django.utils.timezone import localdate, now
 
 from accounts.models import Account, AccountTag, LifecycleStage, Tag
-from csm.activity import Actor, record
-from csm.models import Membership, User
+from csm.activity import Actor, build, diff, plain, record
+from csm.models import ActivityLog, User
+from csm.selectors import is_active_member
 from csm.tenancy import current_organization
 
 # Fields whose change is its own kind of timeline entry, with its own service.
@@ -23,24 +25,8 @@ ACCOUNT_FIELDS = {
 }  # fmt: skip
 
 
-def _plain(value: Any) -> Any:
-    """A value as the activity log keeps it: related objects by name, everything else as is."""
-    if hasattr(value, "_meta"):
-        return str(value)
-    return value
-
-
-def _diff(account: Account, values: dict[str, Any]) -> dict[str, list[Any]]:
-    changes: dict[str, list[Any]] = {}
-    for field, new in values.items():
-        old = getattr(account, field)
-        if old != new:
-            changes[field] = [_plain(old), _plain(new)]
-    return changes
-
-
 def check_owner(owner: User | None) -> None:
-    if owner is not None and not Membership.objects.filter(user=owner, is_active=True).exists():
+    if owner is not None and not is_active_member(owner):
         raise ValidationError({"owner": "The owner must be an active member of the organization."})
 
 
@@ -87,7 +73,7 @@ def update_account(*, actor: Actor | User, account: Account, **values: Any) -> A
             assign_owner(actor=actor, account=account, owner=values.pop("owner"))
             account.refresh_from_db()
         values.pop("owner", None)
-        changes = _diff(account, values)
+        changes = diff(account, values)
         if not changes:
             return account
         for field, value in values.items():
@@ -120,7 +106,7 @@ def change_stage(
         account = Account.objects.select_for_update(of=("self",)).select_related("stage").get(pk=account.pk)
         if account.stage_id == stage.pk:
             return account
-        changes: dict[str, list[Any]] = {"stage": [_plain(account.stage), stage.name]}
+        changes: dict[str, list[Any]] = {"stage": [plain(account.stage), stage.name]}
         if stage.is_churned:
             if not churn_reason.strip():
                 raise ValidationError({"churn_reason": "Say why the account churned."})
@@ -151,7 +137,7 @@ def assign_owner(*, actor: Actor | User, account: Account, owner: User | None) -
         if account.owner_id == (owner.pk if owner else None):
             return account
         check_owner(owner)
-        changes = {"owner": [_plain(account.owner), _plain(owner)]}
+        changes = {"owner": [plain(account.owner), plain(owner)]}
         account.owner = owner
         account.updated_at = now()
         account.save(update_fields=["owner", "updated_at"])
@@ -166,24 +152,26 @@ def assign_owner(*, actor: Actor | User, account: Account, owner: User | None) -
     return account
 
 
-def _tags_named(names: Iterable[str]) -> list[Tag]:
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """The organization's tags with these names (any case), created when missing. Two requests creating the same
+    tag at once both succeed: the insert ignores the conflict and the tag is read back."""
     organization = current_organization()
-    wanted = {name.strip()[:40]: None for name in names if name.strip()}
-    existing = {tag.name.lower(): tag for tag in Tag.objects.all()}
-    tags = []
-    for name in wanted:
-        tag = existing.get(name.lower())
-        if tag is None:
-            tag = Tag.objects.create(organization=organization, name=name)
-            existing[name.lower()] = tag
-        tags.append(tag)
-    return tags
+    wanted = list({name.strip()[:40].lower(): name.strip()[:40] for name in names if name.strip()}.values())
+    if not wanted:
+        return []
+    Tag.objects.bulk_create([Tag(organization=organization, name=name) for name in wanted], ignore_conflicts=True)
+    existing = {tag.name.lower(): tag for tag in Tag.objects.filter(name__iregex=_any_of(wanted))}
+    return [existing[name.lower()] for name in wanted]
+
+
+def _any_of(names: list[str]) -> str:
+    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
 
 
 def set_tags(*, actor: Actor | User, account: Account, names: Iterable[str]) -> Account:
     """Make the account's tags exactly `names` (new tags are created)."""
     with transaction.atomic():
-        tags = _tags_named(names)
+        tags = tags_named(names)
         current = {link.tag_id: link.tag for link in AccountTag.objects.filter(account=account).select_related("tag")}
         wanted = {tag.pk: tag for tag in tags}
         removed = [current[pk] for pk in current.keys() - wanted.keys()]
@@ -206,56 +194,88 @@ def set_tags(*, actor: Actor | User, account: Account, names: Iterable[str]) -> 
 
 
 # -- Bulk actions on the list ------------------------------------------------------------------------------------
+# One UPDATE for the accounts and one INSERT for their timeline rows, whatever the number of accounts.
 
 
 def _bulk_accounts(account_ids: Iterable[int]) -> list[Account]:
-    return list(Account.objects.filter(pk__in=list(account_ids)).select_related("owner", "stage").order_by("pk"))
+    return list(
+        Account.objects.filter(pk__in=list(account_ids))
+        .select_for_update(of=("self",))
+        .select_related("owner", "stage")
+        .order_by("pk")
+    )
 
 
 def bulk_assign_owner(*, actor: Actor | User, account_ids: Iterable[int], owner: User | None) -> int:
-    """Reassign many accounts at once: one UPDATE, one timeline entry per account that changed."""
+    """Reassign many accounts at once."""
+    organization = current_organization()
     with transaction.atomic():
         check_owner(owner)
         accounts = [a for a in _bulk_accounts(account_ids) if a.owner_id != (owner.pk if owner else None)]
         Account.objects.filter(pk__in=[a.pk for a in accounts]).update(owner=owner, updated_at=now())
-        for account in accounts:
-            record(
-                organization=account.organization,
+        ActivityLog.objects.bulk_create(
+            build(
+                organization=organization,
                 actor=actor,
                 verb="account.owner_changed",
                 target=account,
                 about=account,
-                changes={"owner": [_plain(account.owner), _plain(owner)]},
+                changes={"owner": [plain(account.owner), plain(owner)]},
             )
+            for account in accounts
+        )
     return len(accounts)
 
 
 def bulk_set_stage(*, actor: Actor | User, account_ids: Iterable[int], stage: LifecycleStage) -> int:
+    """Move many accounts to a stage (not a churn: each churn needs its own reason); leaving the churned stage clears
+    the churn date and reason, as `change_stage` does."""
     if stage.is_churned:
         raise ValidationError("Churn accounts one at a time: each churn needs its own reason.")
+    organization = current_organization()
     with transaction.atomic():
         accounts = [a for a in _bulk_accounts(account_ids) if a.stage_id != stage.pk]
+        Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
+            stage=stage, churn_date=None, churn_reason="", updated_at=now()
+        )
+        entries = []
         for account in accounts:
-            change_stage(actor=actor, account=account, stage=stage)
+            changes: dict[str, list[Any]] = {"stage": [plain(account.stage), stage.name]}
+            if account.churn_date is not None:
+                changes["churn_date"] = [account.churn_date, None]
+            entries.append(
+                build(
+                    organization=organization,
+                    actor=actor,
+                    verb="account.stage_changed",
+                    target=account,
+                    about=account,
+                    changes=changes,
+                )
+            )
+        ActivityLog.objects.bulk_create(entries)
     return len(accounts)
 
 
 def bulk_add_tag(*, actor: Actor | User, account_ids: Iterable[int], name: str) -> int:
     if not name.strip():
         raise ValidationError("Name the tag to add.")
+    organization = current_organization()
     with transaction.atomic():
-        [tag] = _tags_named([name])
+        [tag] = tags_named([name])
         accounts = _bulk_accounts(account_ids)
         tagged = set(AccountTag.objects.filter(tag=tag, account__in=accounts).values_list("account_id", flat=True))
         new = [a for a in accounts if a.pk not in tagged]
-        AccountTag.objects.bulk_create(AccountTag(organization=a.organization, account=a, tag=tag) for a in new)
-        for account in new:
-            record(
-                organization=account.organization,
+        AccountTag.objects.bulk_create(AccountTag(organization=organization, account=a, tag=tag) for a in new)
+        ActivityLog.objects.bulk_create(
+            build(
+                organization=organization,
                 actor=actor,
                 verb="account.tags_changed",
                 target=account,
                 about=account,
                 data={"added": tag.name},
             )
+            for account in new
+        )
     return len(new)

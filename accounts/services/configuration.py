@@ -21,6 +21,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.utils.text import slugify
 
 from accounts.models import (
@@ -252,9 +253,12 @@ def _clean_choices(field_type: CustomFieldType, choices: list[str]) -> list[str]
 
 def accounts_with_value(field: CustomField) -> QuerySet[Account]:
     """The accounts that hold a value for the field (an empty string or null is no value)."""
-    key = field.key
-    return Account.objects.filter(custom_fields__has_key=key).exclude(
-        Q(**{f"custom_fields__{key}": ""}) | Q(**{f"custom_fields__{key}": None})
+    # KT() reads the key as text whatever its name: a key such as "contains" or "in" would otherwise be taken as a
+    # lookup of the JSON field.
+    return (
+        Account.objects.filter(custom_fields__has_key=field.key)
+        .alias(value=KT(f"custom_fields__{field.key}"))
+        .exclude(Q(value="") | Q(value__isnull=True))
     )
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.timezone import localdate, now
 
 from accounts.models import Account, Contact, ContactStatus
-from csm.activity import Actor, record
+from csm.activity import Actor, diff, record
 from csm.models import User
 
 CONTACT_FIELDS = {"name", "email", "phone", "title", "role", "reports_to", "is_primary", "status", "left_on"}
@@ -79,15 +79,9 @@ def update_contact(*, actor: Actor | User, contact: Contact, **values: Any) -> C
             values["left_on"] = values["left_on"] or localdate()
         if values.get("status") == ContactStatus.ACTIVE:
             values["left_on"] = None
-        changes: dict[str, list[Any]] = {}
-        for field, new in values.items():
-            old = getattr(contact, field)
-            if old != new:
-                changes[field] = [
-                    str(old) if hasattr(old, "_meta") else old,
-                    str(new) if hasattr(new, "_meta") else new,
-                ]
-                setattr(contact, field, new)
+        changes = diff(contact, values)
+        for field in changes:
+            setattr(contact, field, values[field])
         if not changes:
             return contact
         contact.updated_at = now()

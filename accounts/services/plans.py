@@ -88,6 +88,8 @@ def add_milestone(
 def set_milestone_done(*, actor: Actor | User, milestone: Milestone, done: bool = True) -> Milestone:
     """Tick a milestone off (or reopen it); the plan completes when its last milestone is done."""
     with transaction.atomic():
+        # The plan first: two last milestones ticked at once must not each see the other still open.
+        SuccessPlan.objects.select_for_update().filter(pk=milestone.plan_id).exists()
         milestone = (
             Milestone.objects.select_for_update(of=("self",)).select_related("plan", "account").get(pk=milestone.pk)
         )

@@ -17,7 +17,8 @@ from django.utils.timezone import localdate, now
 
 from accounts.models import Account, Task, TaskPriority, TaskSource, TaskStatus
 from csm.activity import Actor, as_actor, record
-from csm.models import ActorKind, Membership, User
+from csm.models import ActorKind, User
+from csm.selectors import is_active_member
 from csm.tenancy import current_organization
 
 
@@ -46,7 +47,7 @@ def create_task(
     who = as_actor(actor)
     if not title.strip():
         raise ValidationError({"title": "Give the task a title."})
-    if assignee is not None and not Membership.objects.filter(user=assignee, is_active=True).exists():
+    if assignee is not None and not is_active_member(assignee):
         raise ValidationError({"assignee": "The assignee must be an active member of the organization."})
     with transaction.atomic():
         task = Task.objects.create(

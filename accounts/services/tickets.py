@@ -24,8 +24,9 @@ from accounts.models import (
     TicketPriority,
     TicketStatus,
 )
-from csm.activity import Actor, as_actor, record
-from csm.models import ActorKind, Membership, Organization, User
+from csm.activity import Actor, as_actor, diff, record
+from csm.models import ActorKind, Organization, User
+from csm.selectors import is_active_member
 from csm.tenancy import current_organization
 
 
@@ -36,7 +37,7 @@ def _next_number(organization: Organization) -> int:
 
 
 def _check_assignee(assignee: User | None) -> None:
-    if assignee is not None and not Membership.objects.filter(user=assignee, is_active=True).exists():
+    if assignee is not None and not is_active_member(assignee):
         raise ValidationError({"assignee": "The assignee must be an active member of the organization."})
 
 
@@ -100,15 +101,9 @@ def update_ticket(*, actor: Actor | User, ticket: Ticket, **values: Any) -> Tick
         ticket = Ticket.objects.select_for_update(of=("self",)).select_related("account", "assignee").get(pk=ticket.pk)
         if "assignee" in values:
             _check_assignee(values["assignee"])
-        changes: dict[str, list[Any]] = {}
-        for field, new in values.items():
-            old = getattr(ticket, field)
-            if old != new:
-                changes[field] = [
-                    str(old) if hasattr(old, "_meta") else old,
-                    str(new) if hasattr(new, "_meta") else new,
-                ]
-                setattr(ticket, field, new)
+        changes = diff(ticket, values)
+        for field in changes:
+            setattr(ticket, field, values[field])
         if not changes:
             return ticket
         moment = now()

@@ -28,8 +28,8 @@ def sort_header(context: Context, label: str, key: str, css_class: str = "") -> 
     arrow = " ▲" if state == "ascending" else " ▼" if state == "descending" else ""
     href = f"?{params.urlencode()}"
     return format_html(
-        '<th scope="col" class="{}" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#results" hx-push-url="true">'
-        "{}{}</a></th>",
+        '<th scope="col" class="{}" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#results" hx-swap="outerHTML" '
+        'hx-push-url="true">{}{}</a></th>',
         css_class,
         state,
         href,

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.template.loader import render_to_string
 from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,6 +42,7 @@ from accounts.services import segments as segment_services
 from accounts.services import tasks as task_services
 from csm import cursors
 from csm.access import OrgRequest, can, role_required
+from csm.http import wants_partial
 from csm.models import Role
 from csm.tenancy import activate
 from csm.timeline import kinds as timeline_kinds
@@ -49,10 +50,6 @@ from csm.urls_helpers import org_reverse
 
 BULK_ALL_LIMIT = 1000
 EXPORT_CHUNK = 2000
-
-
-def _partial(request: OrgRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 # -- The list ----------------------------------------------------------------------------------------------------
@@ -74,7 +71,14 @@ def account_list(request: OrgRequest) -> HttpResponse:
     accounts = selectors.sort_accounts(selectors.filter_accounts(filters, request.user), sort)
     paginator = Paginator(selectors.for_list(accounts), selectors.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    segment_error = ""
+    if filters.get("segment") is not None:
+        try:
+            selectors.segment_filters(filters["segment"], request.user)
+        except selectors.StaleSegmentError as error:
+            segment_error = str(error)
     context = {
+        "segment_error": segment_error,
         "form": form,
         "page": page,
         "sort": sort,
@@ -85,7 +89,7 @@ def account_list(request: OrgRequest) -> HttpResponse:
         "segment": filters.get("segment"),
         "bulk_all_limit": BULK_ALL_LIMIT,
     }
-    template = "accounts/account_list.html#results" if _partial(request) else "accounts/account_list.html"
+    template = "accounts/account_list.html#results" if wants_partial(request) else "accounts/account_list.html"
     return render(request, template, context)
 
 
@@ -138,7 +142,14 @@ def account_bulk(request: OrgRequest) -> HttpResponse:
 @role_required(Role.CSM)
 def segment_save(request: OrgRequest) -> HttpResponse:
     form = SegmentForm(request.POST)
-    query = QueryDict(request.POST.get("query", ""))
+    posted = QueryDict(request.POST.get("query", ""))
+    query: dict[str, str] = {key: posted.get(key, "") for key in posted}
+    # Saving while a segment is applied keeps that segment's filters under the new ones: what is saved is what
+    # the person saw.
+    requested = query.get("segment", "")
+    active = selectors.visible_segments(request.user).filter(pk=int(requested)).first() if requested.isdigit() else None
+    if active is not None:
+        query = {**active.query, **{key: value for key, value in query.items() if value}}
     if not form.is_valid():
         messages.error(request, "Name the segment to save it.")
         return redirect(_back_to_list(request))
@@ -146,7 +157,7 @@ def segment_save(request: OrgRequest) -> HttpResponse:
         segment = segment_services.save_segment(
             actor=request.user,
             name=form.cleaned_data["name"],
-            query={key: query.get(key, "") for key in query},
+            query=query,
             is_shared=form.cleaned_data["is_shared"],
         )
     except ValidationError as error:
@@ -176,10 +187,16 @@ class _Echo:
         return value
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_safe(value: Any) -> Any:
-    # A cell starting with =, +, - or @ would run as a formula when the file is opened in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
+    # A text cell starting like a formula would run when the file is opened in a spreadsheet; numbers stay numbers.
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
     return value
 
 
@@ -190,13 +207,15 @@ def account_export(request: OrgRequest) -> StreamingHttpResponse:
     _, filters, sort = _list_state(request)
     organization, user = request.organization, request.user
     custom_fields = list(CustomField.objects.all())
+    # Built here, while the person's time zone is active ("renews within N days" is their today), and evaluated
+    # by the generator.
+    accounts = selectors.for_list(selectors.sort_accounts(selectors.filter_accounts(filters, user), sort))
 
     def rows() -> Iterator[str]:
         writer = csv.writer(_Echo())
         yield writer.writerow(EXPORT_COLUMNS + [f"custom_{f.key}" for f in custom_fields])
         # The response is consumed after the request's transaction ended: the generator opens its own context.
         with activate(organization, user=user):
-            accounts = selectors.for_list(selectors.sort_accounts(selectors.filter_accounts(filters, user), sort))
             for account in accounts.iterator(chunk_size=EXPORT_CHUNK):
                 yield writer.writerow(
                     [_csv_safe(value) for value in _export_row(account)]
@@ -256,24 +275,24 @@ def account_edit(request: OrgRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                if _partial(request):
+                if wants_partial(request):
                     return _render_details(request, pk)
                 messages.success(request, "Saved.")
                 return redirect(org_reverse(request, "accounts:detail", pk))
     context = {"form": form, "account": Account.objects.get(pk=pk)}
     status = 400 if form.errors else 200
-    if _partial(request):
+    if wants_partial(request):
         return render(request, "accounts/account_form.html#details-form", context, status=status)
     return render(request, "accounts/account_form.html", context, status=status)
 
 
 def _render_details(request: OrgRequest, pk: int) -> HttpResponse:
+    """The details card again, and the page's header out of band: MRR, ARR, tier and owner may have changed."""
     account = selectors.account_for_360(pk)
-    return render(
-        request,
-        "accounts/account_detail.html#details",
-        {"account": account, "custom_values": _custom_values(account)},
-    )
+    context = {"account": account, "custom_values": _custom_values(account), "oob": True}
+    details = render_to_string("accounts/account_detail.html#details", context, request=request)
+    head = render_to_string("accounts/account_detail.html#head", context, request=request)
+    return HttpResponse(details + head)
 
 
 def _custom_values(account: Account) -> list[tuple[str, Any]]:
@@ -283,20 +302,19 @@ def _custom_values(account: Account) -> list[tuple[str, Any]]:
 # -- The 360 -----------------------------------------------------------------------------------------------------
 
 
+def _timeline_context(request: OrgRequest, account: Account, *, first_page: bool = False) -> dict[str, Any]:
+    """The timeline's part of a context: ?kind= filters it, ?before= pages it (with or without JavaScript)."""
+    kind = "" if first_page else request.GET.get("kind", "")
+    before = None if first_page else cursors.decode(request.GET.get("before", ""))
+    page = selectors.timeline(account, kind=kind, before=before)
+    return {"account": account, "entries": page.entries, "older": page.older, "kinds": timeline_kinds(), "kind": kind}
+
+
 def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict[str, Any]:
-    kind = request.GET.get("kind", "")
-    # ?before= pages the timeline without JavaScript; with it, htmx loads older entries in place.
-    before = cursors.decode(request.GET.get("before", ""))
-    entries, has_more = selectors.timeline(account, kind=kind, before=before)
     context = {
-        "account": account,
+        **_timeline_context(request, account),
         "view": selectors.account_360(account),
         "custom_values": _custom_values(account),
-        "entries": entries,
-        "has_more": has_more,
-        "older": cursors.encode(entries[-1].created_at, entries[-1].pk) if has_more else None,
-        "kinds": timeline_kinds(),
-        "kind": kind,
         "note_form": NoteForm(account=account),
         "task_form": TaskForm(initial={"assignee_id": str(account.owner_id or request.user.pk)}),
         "stage_form": StageForm(initial={"stage": account.stage_id}),
@@ -320,20 +338,12 @@ def account_detail(request: OrgRequest, pk: int) -> HttpResponse:
 def account_timeline(request: OrgRequest, pk: int) -> HttpResponse:
     """A page of the timeline, filtered by kind; htmx swaps it into the 360 page (or appends older entries)."""
     account = get_object_or_404(Account, pk=pk)
-    kind = request.GET.get("kind", "")
-    before = cursors.decode(request.GET.get("before", ""))
-    entries, has_more = selectors.timeline(account, kind=kind, before=before)
-    context = {
-        "account": account,
-        "entries": entries,
-        "has_more": has_more,
-        "older": cursors.encode(entries[-1].created_at, entries[-1].pk) if has_more else None,
-        "kinds": timeline_kinds(),
-        "kind": kind,
-    }
-    if not _partial(request):
-        return redirect(org_reverse(request, "accounts:detail", pk) + (f"?kind={kind}" if kind else ""))
-    template = "accounts/account_detail.html#timeline-entries" if before else "accounts/account_detail.html#timeline"
+    if not wants_partial(request):
+        query = request.GET.urlencode()
+        return redirect(org_reverse(request, "accounts:detail", pk) + (f"?{query}" if query else ""))
+    context = _timeline_context(request, account)
+    paging = bool(request.GET.get("before"))
+    template = "accounts/account_detail.html#timeline-entries" if paging else "accounts/account_detail.html#timeline"
     return render(request, template, context)
 
 
@@ -355,16 +365,10 @@ def account_note(request: OrgRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
-    if _partial(request):
-        entries, has_more = selectors.timeline(account)
+    if wants_partial(request):
         context = {
-            "account": account,
+            **_timeline_context(request, account, first_page=True),
             "note_form": form if form.errors else NoteForm(account=account),
-            "entries": entries,
-            "has_more": has_more,
-            "older": cursors.encode(entries[-1].created_at, entries[-1].pk) if has_more else None,
-            "kinds": timeline_kinds(),
-            "kind": "",
         }
         return render(
             request, "accounts/account_detail.html#timeline-card", context, status=400 if form.errors else 200
@@ -476,20 +480,13 @@ def milestone_toggle(request: OrgRequest, pk: int) -> HttpResponse:
     plan_services.set_milestone_done(
         actor=request.user, milestone=milestone, done=milestone.status != MilestoneStatus.DONE
     )
-    if _partial(request):
+    if wants_partial(request):
         plan = selectors.plans_with_progress(SuccessPlan.objects.filter(pk=milestone.plan_id)).get()
         return render(request, "accounts/account_detail.html#plan", {"plan": plan, "account": milestone.account})
     return redirect(org_reverse(request, "accounts:detail", milestone.account_id))
 
 
 # -- Contacts ----------------------------------------------------------------------------------------------------
-
-
-def _next_or_account(request: OrgRequest, account: Account) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return org_reverse(request, "accounts:detail", account.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -504,7 +501,7 @@ def contact_create(request: OrgRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, f"{contact.name} is added to {account.name}.")
-            return redirect(_next_or_account(request, account))
+            return redirect(org_reverse(request, "accounts:detail", account.pk))
     return render(
         request, "accounts/contact_form.html", {"form": form, "account": account}, status=400 if form.errors else 200
     )
@@ -525,7 +522,7 @@ def contact_edit(request: OrgRequest, pk: int, contact_pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, "Contact saved.")
-            return redirect(_next_or_account(request, account))
+            return redirect(org_reverse(request, "accounts:detail", account.pk))
     return render(
         request,
         "accounts/contact_form.html",

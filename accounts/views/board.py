@@ -21,14 +21,11 @@ from accounts.models import Account, LifecycleStage
 from accounts.selectors_board import board_columns
 from accounts.services.accounts import change_stage
 from csm.access import OrgRequest, role_required
+from csm.http import wants_partial
 from csm.models import Role
 from csm.urls_helpers import org_reverse
 
 TEMPLATE = "accounts/board/board.html"
-
-
-def _wants_partial(request: OrgRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _board_context(filter_form: BoardFilterForm) -> dict[str, Any]:
@@ -52,7 +49,7 @@ def _board_url(request: OrgRequest, query: dict[str, str]) -> str:
 @role_required(Role.CSM)
 def board(request: OrgRequest) -> HttpResponse:
     filter_form = BoardFilterForm(request.GET or None, user=request.user)
-    template = f"{TEMPLATE}#columns" if _wants_partial(request) else TEMPLATE
+    template = f"{TEMPLATE}#columns" if wants_partial(request) else TEMPLATE
     return render(request, template, _board_context(filter_form))
 
 

@@ -17,6 +17,7 @@ from accounts.importer.values import Lookups
 from accounts.models import ImportJob
 from accounts.services import importing
 from csm.access import OrgRequest, role_required
+from csm.http import wants_partial
 from csm.models import Role
 from csm.urls_helpers import org_reverse
 
@@ -96,7 +97,7 @@ def _preview(job: ImportJob, mapping: dict[str, int], targets: list[columns.Targ
 def detail(request: OrgRequest, pk: int) -> HttpResponse:
     """The job as its status has it: mapping, problems, confirmation, progress or summary."""
     job = _job(pk)
-    if request.htmx and not request.htmx.history_restore_request and "preview" in request.GET:
+    if wants_partial(request) and "preview" in request.GET:
         if job.status not in importing.EDITABLE:
             return HttpResponse(status=204)
         # The mapping form changed: preview the file with what it says now, before anything is saved.
@@ -160,7 +161,7 @@ def run(request: OrgRequest, pk: int) -> HttpResponse:
 def progress(request: OrgRequest, pk: int) -> HttpResponse:
     """The progress part of the page, polled while the import runs; it stops polling itself when done."""
     job = _job(pk)
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         context = {"job": job, "in_progress": job.status in importing.IN_PROGRESS}
         return render(request, f"{TEMPLATE}#progress", context)
     return redirect(org_reverse(request, "accounts:import_detail", job.pk))

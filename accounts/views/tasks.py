@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,6 +32,7 @@ from accounts.forms.tasks import (
 from accounts.models import Account, Task
 from accounts.services import tasks as services
 from csm.access import OrgRequest, role_required
+from csm.http import next_url, wants_partial
 from csm.models import Membership, Role
 from csm.urls_helpers import org_reverse
 
@@ -89,7 +89,7 @@ def _page(
     whose = _whose(request, list_form, members)
     today = localdate()
     limits = list_form.limits()
-    htmx_target = request.htmx.target if request.htmx and not request.htmx.history_restore_request else None
+    htmx_target = request.htmx.target if wants_partial(request) else None
     key = htmx_target.removeprefix("more-") if htmx_target and htmx_target.startswith("more-") else ""
     if key in selectors.GROUP_KEYS:
         # "Show more" of one group: only the rows it adds.
@@ -152,16 +152,6 @@ def _task_for_action(request: OrgRequest, pk: int) -> Task:
     if not _can_manage(request) and task.assignee_id not in (None, request.user.pk):
         raise PermissionDenied("Only the assignee, managers and admins may change this task.")
     return task
-
-
-def next_url(request: OrgRequest, default: str) -> str:
-    """The posted `next` when it is a page of this site, else `default` (no open redirects)."""
-    wanted = request.POST.get("next", "")
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return default
 
 
 def _after_action(request: OrgRequest, task: Task | None, *, status: int = 200) -> HttpResponse:

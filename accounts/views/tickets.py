@@ -24,8 +24,8 @@ from accounts.forms.tickets import TicketCreateForm, TicketFilterForm, TicketUpd
 from accounts.models import RESOLVED_TICKET_STATUSES, Account, Ticket, TicketStatus
 from accounts.selectors_tasks import active_members
 from accounts.services import tickets as services
-from accounts.views.tasks import next_url
 from csm.access import OrgRequest, role_required
+from csm.http import next_url, wants_partial
 from csm.models import Membership, Role
 from csm.urls_helpers import org_reverse
 
@@ -37,7 +37,7 @@ PAGE_SIZE = 50
 
 
 def _htmx_target(request: OrgRequest) -> str | None:
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return request.htmx.target
     return None
 

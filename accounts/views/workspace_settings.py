@@ -30,6 +30,7 @@ from accounts.models import CustomField, LifecycleStage, PlanTemplate, PlanTempl
 from accounts.services import configuration
 from accounts.services.configuration import Direction
 from csm.access import OrgRequest, role_required
+from csm.http import wants_partial
 from csm.models import Role
 from csm.urls_helpers import org_reverse
 
@@ -42,13 +43,9 @@ TEMPLATE = "accounts/settings/plan_template.html"
 EDIT_IDS = "edit-%s"  # the inline form's ids differ from the add form's on the same page
 
 
-def _partial(request: OrgRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _page(request: OrgRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The list's body for htmx, the whole page otherwise."""
-    return render(request, f"{template}#rows" if _partial(request) else template, context, status=status)
+    return render(request, f"{template}#rows" if wants_partial(request) else template, context, status=status)
 
 
 def _after_write(

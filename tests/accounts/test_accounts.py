@@ -353,7 +353,7 @@ def test_the_timeline_filters_by_kind_and_pages_by_cursor(book, csm, csm_client)
         )  # fmt: skip
     account_services.update_account(actor=csm, account=account, plan="Scale")
     page = csm_client.get(f"/alpha/accounts/{account.pk}/")
-    assert len(page.context["entries"]) == 25 and page.context["has_more"]
+    assert len(page.context["entries"]) == 25 and page.context["older"]
     older = csm_client.get(
         f"/alpha/accounts/{account.pk}/timeline/?before={page.context['older']}", headers={"HX-Request": "true"}
     )
@@ -474,3 +474,65 @@ def test_a_success_plan_from_the_template(book, csm_client):
     assert plan.status == "completed"
     assert ActivityLog.objects.filter(verb="plan.completed", about_id=account.pk).exists()
     assert Milestone.objects.filter(plan=plan, status="done").count() == len(milestones)
+
+
+def test_a_segment_that_names_something_gone_matches_nothing(book, csm, csm_client, manager, org_a):
+    from csm.models import Membership
+    from csm.services import deactivate_member
+
+    csm_client.post("/alpha/accounts/segments/", {"name": "Mark's", "query": f"owner={manager.pk}"})
+    segment = Segment.objects.get(name="Mark's")
+    assert names(csm_client.get(f"/alpha/accounts/?segment={segment.pk}")) == ["cider labs"]
+    deactivate_member(actor=manager, membership=Membership.objects.get(user=manager))
+    response = csm_client.get(f"/alpha/accounts/?segment={segment.pk}")
+    assert names(response) == []
+    assert b"refers to something that no longer exists" in response.content
+    # Acting on "every account the segment matches" acts on none.
+    csm_client.post(
+        "/alpha/accounts/bulk/",
+        {"action": "add_tag", "select_all": "on", "tag": "oops", "query": f"segment={segment.pk}"},
+    )
+    assert not AccountTag.objects.filter(tag__name="oops").exists()
+
+
+def test_saving_a_segment_on_top_of_another_keeps_both_filters(book, csm_client):
+    csm_client.post("/alpha/accounts/segments/", {"name": "Mine", "query": "owner=me"})
+    base = Segment.objects.get(name="Mine")
+    csm_client.post("/alpha/accounts/segments/", {"name": "Mine at risk", "query": f"segment={base.pk}&band=at_risk"})
+    narrowed = Segment.objects.get(name="Mine at risk")
+    assert narrowed.query == {"owner": "me", "band": "at_risk"}
+
+
+def test_the_export_uses_the_persons_today(book, csm, csm_client):
+    # Late evening in UTC is already tomorrow in Kiritimati (UTC+14): "within 5 days" must count from there.
+    import time_machine
+
+    csm.timezone = "Pacific/Kiritimati"
+    csm.save(update_fields=["timezone"])
+    Account.objects.filter(pk=book["bolt"].pk).update(renewal_date=localdate() + timedelta(days=6))
+    with time_machine.travel("2026-11-25 23:00:00+00:00", tick=False):
+        Account.objects.filter(pk=book["bolt"].pk).update(renewal_date="2026-12-01")
+        listed = names(csm_client.get("/alpha/accounts/?renewal_days=5&owner=me"))
+        exported = b"".join(csm_client.get("/alpha/accounts/export.csv?renewal_days=5&owner=me").streaming_content)
+    assert "Bolt Analytics" in listed
+    assert b"Bolt Analytics" in exported
+
+
+def test_an_inline_edit_refreshes_the_header_too(book, csm_client):
+    account = book["bolt"]
+    response = csm_client.post(
+        f"/alpha/accounts/{account.pk}/edit/",
+        {"name": "Bolt Analytics", "mrr": "3000", "owner_id": account.owner_id},
+        headers={"HX-Request": "true"},
+    )
+    content = response.content.decode()
+    assert 'id="account-head" hx-swap-oob="true"' in content and "36,000" in content
+
+
+def test_the_export_keeps_numbers_and_defuses_formulas():
+    from accounts.views.accounts import _csv_safe
+
+    assert _csv_safe("-5") == "-5" and _csv_safe("+3.5") == "+3.5"
+    assert _csv_safe("-cmd|x") == "'-cmd|x"
+    assert _csv_safe("\t=1+1") == "'\t=1+1"
+    assert _csv_safe("@SUM(A1)") == "'@SUM(A1)"

@@ -390,3 +390,11 @@ def test_durations_read_short():
     assert duration_label(timedelta(hours=2, minutes=15)) == "2 h 15 min"
     assert duration_label(timedelta(days=3, hours=4, minutes=10)) == "3 d 4 h"
     assert duration_label(timedelta(days=1)) == "1 d"
+
+
+@pytest.mark.django_db
+def test_an_account_name_with_markup_stays_text_on_the_ticket_form(in_org_a, csm_client):
+    account = AccountFactory(name='<img src=x onerror="alert(1)"> Evil Corp')
+    content = csm_client.get(f"/alpha/tickets/new/?account={account.pk}").content.decode()
+    assert "<img src=x" not in content
+    assert "&lt;img src=x" in content

@@ -510,3 +510,16 @@ def test_the_settings_refuse_wrong_methods(admin_client, org_a):
     assert admin_client.get(f"{BASE}/tiers/add/").status_code == 405
     assert admin_client.get(f"{BASE}/tiers/{tier.pk}/delete/").status_code == 405
     assert admin_client.get(f"{BASE}/tiers/{tier.pk}/move/").status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", ["Contains", "In", "Has key", "Exact"])
+def test_custom_fields_named_like_json_lookups_count_their_values(in_org_a, admin, label):
+    from accounts.services.configuration import accounts_with_value, add_custom_field
+    from tests.factories import AccountFactory
+
+    field = add_custom_field(actor=admin, label=label, field_type="text")
+    AccountFactory(custom_fields={field.key: "yes"})
+    AccountFactory(custom_fields={field.key: ""})
+    AccountFactory()
+    assert accounts_with_value(field).count() == 1
