@@ -14,23 +14,26 @@ commit (a task must never look for a row that is not there yet, or act on a chan
 from __future__ import annotations
 
 import json
+import zoneinfo
 from typing import Any
 
 from celery import Task
 from django.db import transaction
+from django.utils import timezone
 
 from csm.models import Organization
 from csm.tenancy import activate
 
 
 class TenantTask(Task):  # type: ignore[type-arg]
-    """A task whose first argument is an organization id; it runs inside that organization's tenant context."""
+    """A task whose first argument is an organization id; it runs inside that organization's tenant context and
+    in its time zone (so "today" is the organization's today, not the worker's)."""
 
     abstract = True
 
     def __call__(self, organization_id: int, *args: Any, **kwargs: Any) -> Any:
         organization = Organization.objects.get(pk=organization_id)
-        with activate(organization):
+        with activate(organization), timezone.override(zoneinfo.ZoneInfo(organization.timezone)):
             return super().__call__(organization_id, *args, **kwargs)
 
 

@@ -197,3 +197,23 @@ def test_the_ops_role_bypasses_rls_for_cross_tenant_jobs(org_a, org_b):
     with connections["ops"].cursor() as cursor:
         cursor.execute("SELECT DISTINCT organization_id FROM csm_activitylog")
         assert {row[0] for row in cursor.fetchall()} == {org_a.pk, org_b.pk}
+
+
+@pytest.mark.django_db
+def test_a_tenant_task_runs_in_the_organizations_time_zone(org_a):
+    from django.utils import timezone
+
+    from csm.celery import app
+    from csm.jobs import TenantTask
+
+    seen = {}
+
+    @app.task(base=TenantTask, name="tests.where_am_i")
+    def where_am_i(organization_id: int) -> None:
+        seen["zone"] = str(timezone.get_current_timezone())
+        seen["organization"] = current_organization().pk
+
+    org_a.timezone = "Asia/Tokyo"
+    org_a.save()
+    where_am_i.apply(args=[org_a.pk])
+    assert seen == {"zone": "Asia/Tokyo", "organization": org_a.pk}
