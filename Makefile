@@ -32,7 +32,7 @@ $(CURDIR)/.data/tools/bin/uv:
 uv: $(filter $(CURDIR)/.data/tools/bin/uv,$(UV))
 
 install: uv
-	@$(UV) sync --frozen --no-dev --quiet
+	@$(UV) sync --frozen --no-dev --inexact --quiet
 
 install-dev: uv
 	@$(UV) sync --frozen --quiet
@@ -61,11 +61,13 @@ format: install-dev
 	$(PYTHON) -m ruff check --fix .
 	$(PYTHON) -m ruff format .
 
+# The benchmarks keep their own test database between runs (--reuse-db): generating the organization of 50,000
+# accounts takes a few minutes, so it is done once and again only when it is missing (tests/bench/conftest.py).
 bench: install-dev
-	@DJANGO_SETTINGS_MODULE=csm.settings_test \
+	@DJANGO_SETTINGS_MODULE=csm.settings_test TEST_DATABASE_NAME="$${BENCH_DATABASE_NAME:-test_csm_bench}" \
 	DATABASE_URL="$(TEST_DATABASE_URL)" DATABASE_OPS_URL="$(TEST_DATABASE_OPS_URL)" \
 	DATABASE_OWNER_URL="$(TEST_DATABASE_OWNER_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
-	$(PYTHON) -m pytest tests/bench -p no:cacheprovider -s $(PYTEST_ARGS)
+	$(PYTHON) -m pytest tests/bench -p no:cacheprovider -s --reuse-db $(PYTEST_ARGS)
 
 clean:
 	rm -rf .venv .data staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,6 @@
-"""The demo organizations that `make run` seeds (demo data only; never run against a real database).
+"""The demo organizations that `make run` seeds (demo data only; never run against a real database), and the
+generated organizations of `seed_demo --org NAME` for benchmarks: their people and roles. The workspace data (accounts
+and their year) comes from `accounts.demo`; the `seed_demo` command puts the two together.
 
 Idempotent: running it again finds what exists and adds only what is missing.
 """
@@ -55,11 +57,38 @@ def _user(email: str, full_name: str) -> User:
     return user
 
 
-@transaction.atomic
-def seed_people() -> list[Organization]:
-    """The demo organizations, their people and roles."""
-    organizations = []
+# The people of a generated organization: an admin and a few CSMs who own its accounts.
+GENERATED_STAFF = [
+    ("Robin Hale", Role.ADMIN), ("Jordan Reyes", Role.CSM), ("Taylor Okafor", Role.CSM),
+    ("Morgan Lindqvist", Role.CSM), ("Casey Novak", Role.CSM), ("Avery Tanaka", Role.CSM),
+]  # fmt: skip
+
+
+def spec_for(slug: str) -> DemoOrganization:
+    """The demo organization with this slug, or a generated one: admin@<slug>.test and csm1..5@<slug>.test."""
     for spec in ORGANIZATIONS:
+        if spec.slug == slug:
+            return spec
+    people: list[tuple[str, str, Role]] = []
+    for full_name, role in GENERATED_STAFF:
+        local = "admin" if role == Role.ADMIN else f"csm{sum(1 for *_, r in people if r == Role.CSM) + 1}"
+        people.append((f"{local}@{slug}.test", full_name, role))
+    return DemoOrganization(
+        slug=slug, name=slug.replace("-", " ").title(), timezone="UTC", currency="USD", people=people
+    )
+
+
+def members(spec: DemoOrganization) -> list[tuple[User, Role]]:
+    """The spec's people (who must exist) with their roles, in the spec's order."""
+    users = {user.email: user for user in User.objects.filter(email__in=[email for email, _, _ in spec.people])}
+    return [(users[email], role) for email, _, role in spec.people]
+
+
+@transaction.atomic
+def seed_people(specs: list[DemoOrganization] | None = None) -> list[Organization]:
+    """The demo organizations (or the given ones), their people and roles."""
+    organizations = []
+    for spec in specs if specs is not None else ORGANIZATIONS:
         first_email, first_name, _ = spec.people[0]
         first = _user(first_email, first_name)
         organization = Organization.objects.filter(slug=spec.slug).first()
