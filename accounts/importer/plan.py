@@ -283,8 +283,8 @@ class Planner:
         changes = self._apply(stored, values)
         changed_fields = list(changes)
         stored_tags = existing.tags.get(stored.pk, [])
-        known = {name.casefold() for name in stored_tags}
-        new_tags = [name for name in source.tags if name.casefold() not in known]
+        known = {name.lower() for name in stored_tags}
+        new_tags = [name for name in source.tags if name.lower() not in known]
         if new_tags:
             changes["tags"] = [sorted(stored_tags), sorted(stored_tags + new_tags)]
         new_contacts: list[ContactValues] = []

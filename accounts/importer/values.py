@@ -176,7 +176,7 @@ def _tags(value: str, lookups: Lookups) -> list[str]:
         if len(name) > 40:
             raise CellError(f"holds the tag “{name[:40]}…”, longer than 40 characters.")
         if name:
-            names.setdefault(name.casefold(), name)
+            names.setdefault(name.lower(), name)  # as the tags' unique constraint compares them
     return list(names.values())
 
 

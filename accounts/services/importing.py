@@ -4,30 +4,30 @@ A job goes uploaded → invalid | valid (the mapping is checked against every ro
 running → done | failed. Nothing is written to accounts or contacts until the whole file is valid.
 
 The import runs as a chain of steps, each its own transaction (`accounts.tasks.run_import` runs one step and queues
-the next once it has committed): the first claims the job with a compare-and-swap on its status and checks the whole
-file again against the database as it is now; each next step writes one batch of about BATCH_ROWS rows, set-based
-(bulk inserts and updates, one activity-log row per account created or changed and per contact added or changed),
-and moves `processed_rows` on in the same transaction. So the progress shows while it runs, a crash loses at most
-the batch in flight, a redelivered step carries on where the last commit left off, and two workers given the same
-job take turns on its row lock instead of writing twice. Importing a file again is harmless: its accounts then match
-by external id or domain and are updated, or counted unchanged.
+the next once it has committed). The first claims the job with a compare-and-swap on its status and checks the whole
+file again against the database as it is now. Each next step writes one batch of about BATCH_ROWS rows, set-based,
+and moves `processed_rows` on in the same transaction: bulk inserts and updates of WRITE_BATCH rows, and one
+activity-log row per account created (naming the contacts it came with), per account changed, and per contact added
+to or changed on an account that was already there. So the progress shows while it runs, a crash loses at most the
+batch in flight, a redelivered step carries on where the last commit left off, and two workers given the same job
+take turns on its row lock instead of writing twice. Importing a file again is harmless: its accounts then match by
+external id or domain and are updated, or counted unchanged.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 from accounts.importer import columns as import_columns
 from accounts.importer import files, plan
-from accounts.models import Account, AccountTag, Contact, CustomField, ImportJob, ImportStatus, Tag
+from accounts.models import Account, AccountTag, Contact, CustomField, ImportJob, ImportStatus
+from accounts.services.accounts import tags_named
 from csm.activity import Actor, as_actor, record
 from csm.jobs import enqueue
 from csm.models import ActivityLog, Organization, User
@@ -41,6 +41,7 @@ WRITE_BATCH = 1000
 EDITABLE = (ImportStatus.UPLOADED, ImportStatus.INVALID, ImportStatus.VALID)
 IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 CONTACT_UPDATE_FIELDS = ["name", "title", "phone", "role", "updated_at"]
+CONTACTS_LISTED = 20
 
 
 def _file_error(error: files.ImportFileError) -> ValidationError:
@@ -185,17 +186,17 @@ def _recheck(job: ImportJob) -> bool:
 
 
 def _fail(job: ImportJob, reason: str) -> None:
-    if job.processed_rows:
+    """Mark the job failed, saying how far it got: as stored, since the failed batch was rolled back."""
+    stored = ImportJob.objects.filter(pk=job.pk).values("processed_rows", "total_rows", "summary").get()
+    if stored["processed_rows"]:
         done = (
-            f"The first {job.processed_rows:,} of {job.total_rows:,} rows were imported: importing the file again "
-            "updates them and adds the rest."
+            f"The first {stored['processed_rows']:,} of {stored['total_rows']:,} rows were imported: importing the "
+            "file again updates them and adds the rest."
         )
     else:
         done = "Nothing was imported."
-    message = f"The import stopped. {reason} {done}"
-    summary = {**job.summary, "failure": message}
+    summary = {**stored["summary"], "failure": f"The import stopped. {reason} {done}"}
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, summary=summary, finished_at=now())
-    job.status, job.summary = ImportStatus.FAILED, summary
 
 
 def _import_batch(job: ImportJob) -> bool:
@@ -225,26 +226,6 @@ def _import_batch(job: ImportJob) -> bool:
 # -- Writing a batch ---------------------------------------------------------------------------------------------
 
 
-def _tags_by_name(names: Iterable[str]) -> dict[str, Tag]:
-    """The tags of these names (case does not matter), created when missing."""
-    organization = current_organization()
-    wanted = {name.casefold(): name for name in names}
-    if not wanted:
-        return {}
-
-    def stored() -> dict[str, Tag]:
-        tags = Tag.objects.annotate(lower=Lower("name")).filter(lower__in=list(wanted))
-        return {tag.name.casefold(): tag for tag in tags}
-
-    found = stored()
-    missing = [Tag(organization=organization, name=name) for key, name in wanted.items() if key not in found]
-    if missing:
-        # Someone may add one of these tags meanwhile: skip it here, and read it back with the others.
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        found = stored()
-    return found
-
-
 def write_plans(plans: list[plan.AccountPlan], *, actor: Actor | User, job: ImportJob) -> None:
     """Write the plans of one batch: a few bulk statements whatever the number of rows."""
     organization = current_organization()
@@ -260,10 +241,10 @@ def write_plans(plans: list[plan.AccountPlan], *, actor: Actor | User, job: Impo
     fields = sorted({name for p in plans if p.updated for name in p.changed_fields} | {"updated_at"})
     Account.objects.bulk_update(updated, fields, batch_size=WRITE_BATCH)
 
-    tags = _tags_by_name(name for p in plans for name in p.new_tags)
+    tags = {tag.name.lower(): tag for tag in tags_named(name for p in plans for name in p.new_tags)}
     AccountTag.objects.bulk_create(
         [
-            AccountTag(organization=organization, account=p.account, tag=tags[name.casefold()])
+            AccountTag(organization=organization, account=p.account, tag=tags[name.lower()])
             for p in plans
             for name in p.new_tags
         ],
@@ -307,11 +288,16 @@ def _timeline(
     for p in plans:
         account = p.account
         assert account is not None
+        contacts = new_contacts[id(p)]
         if p.created:
-            entries.append(entry("account.imported", account, account_type, account, data=source))
-        elif p.updated:
+            # A new account's contacts are part of it: one entry says who came with it.
+            added = [f"{contact.name} <{contact.email}>" if contact.email else contact.name for contact in contacts]
+            data = {**source, "contacts": added[:CONTACTS_LISTED], "contact_count": len(added)}
+            entries.append(entry("account.imported", account, account_type, account, data=data))
+            continue
+        if p.updated:
             entries.append(entry("account.updated", account, account_type, account, changes=p.changes, data=source))
-        for contact in new_contacts[id(p)]:
+        for contact in contacts:
             data = {**source, "role": contact.get_role_display(), "email": contact.email}
             entries.append(entry("contact.added", contact, contact_type, account, data=data))
         for contact, changes in p.changed_contacts:

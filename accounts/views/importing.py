@@ -76,18 +76,17 @@ def _detail(
 
 def _preview(job: ImportJob, mapping: dict[str, int], targets: list[columns.Target], lookups: Lookups) -> Any:
     labels = {target.key: target.label for target in targets}
+    # In the order of the targets (the stored mapping comes back from JSON in another order).
+    mapped = {key: mapping[key] for key in labels if key in mapping}
+    warnings = columns.header_warnings(job.header, mapped)
     parsed = files.parse(job.content, job.delimiter, limit=rows.PREVIEW_ROWS)
-    mapped = {key: index for key, index in mapping.items() if key in labels}
     return {
         "preview_labels": [labels[key] for key in mapped],
         "preview_rows": rows.preview(parsed, rows.Columns(job.header, mapped), lookups),
         "unmapped": [
-            {"label": files.column_label(job.header, index), "warning": warning}
-            for index, warning in [
-                (index, columns.header_warnings(job.header, mapped).get(index, ""))
-                for index in range(len(job.header))
-                if index not in mapped.values()
-            ]
+            {"label": files.column_label(job.header, index), "warning": warnings.get(index, "")}
+            for index in range(len(job.header))
+            if index not in mapped.values()
         ],
     }
 
