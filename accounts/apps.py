@@ -17,10 +17,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.services.defaults import on_organization_created
+        from accounts.services.sort_keys import on_person_renamed
         from csm import timeline
-        from csm.signals import organization_created
+        from csm.signals import organization_created, person_renamed
 
         organization_created.connect(on_organization_created, dispatch_uid="accounts.install_defaults")
+        person_renamed.connect(on_person_renamed, dispatch_uid="accounts.owner_names")
 
         note_template = "accounts/timeline/note.html"
         for kind in (

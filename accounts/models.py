@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
 
@@ -121,6 +122,9 @@ class HealthBand(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
 
 
+NO_POSITION = 32767  # the sort key of an account without a stage or a tier: after every real position
+
+
 class Account(TenantModel):
     """A customer company."""
 
@@ -146,6 +150,12 @@ class Account(TenantModel):
     custom_fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
+    # Sort keys of the list, copied from the owner, the stage and the tier (accounts.services.sort_keys) so that
+    # sorting 50,000 accounts by owner, stage or tier reads an index instead of joining and sorting them all.
+    # The database defaults cover bulk loads (COPY) that do not name these columns.
+    owner_name = models.CharField(max_length=254, blank=True, default="", db_default="", editable=False)
+    stage_position = models.PositiveSmallIntegerField(default=NO_POSITION, db_default=NO_POSITION, editable=False)
+    tier_position = models.PositiveSmallIntegerField(default=NO_POSITION, db_default=NO_POSITION, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -167,6 +177,26 @@ class Account(TenantModel):
             models.Index(fields=["organization", "health_band", "id"], name="account_org_band"),
             models.Index(fields=["organization", "updated_at", "id"], name="account_org_updated"),
             models.Index(fields=["organization", "start_date", "id"], name="account_org_start"),
+            # The descending sorts keep accounts without a value last, which a backward scan of the indexes above
+            # cannot give.
+            models.Index(
+                F("organization"),
+                F("renewal_date").desc(nulls_last=True),
+                F("id").desc(),
+                name="account_org_renewal_desc",
+            ),
+            models.Index(
+                F("organization"),
+                F("health_score").desc(nulls_last=True),
+                F("id").desc(),
+                name="account_org_health_desc",
+            ),
+            models.Index(
+                F("organization"), F("start_date").desc(nulls_last=True), F("id").desc(), name="account_org_start_desc"
+            ),
+            models.Index(fields=["organization", "owner_name", "id"], name="account_org_owner_name"),
+            models.Index(fields=["organization", "stage_position", "id"], name="account_org_stage_position"),
+            models.Index(fields=["organization", "tier_position", "id"], name="account_org_tier_position"),
         ]
 
     def __str__(self) -> str:

@@ -165,4 +165,4 @@ def account_suggestions(text: str, *, limit: int = 10) -> list[Account]:
     if not text:
         return []
     # Ordered by the (organization, lower(name), id) index: the scan stops after `limit` matches.
-    return list(Account.objects.filter(name__icontains=text).order_by(Lower("name"), "id")[:limit])
+    return list(Account.objects.filter(name__ilike_contains=text).order_by(Lower("name"), "id")[:limit])

@@ -83,8 +83,8 @@ def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     if text.startswith("#") and is_number:
         return tickets.filter(number=int(digits))
     if is_number:
-        return tickets.filter(Q(number=int(digits)) | Q(subject__icontains=text))
-    return tickets.filter(subject__icontains=text)
+        return tickets.filter(Q(number=int(digits)) | Q(subject__ilike_contains=text))
+    return tickets.filter(subject__ilike_contains=text)
 
 
 def filtered(filters: TicketFilters, *, user: User, statuses: bool = True) -> QuerySet[Ticket]:

@@ -6,10 +6,11 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _grant_after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
-    from csm.dbroles import grant_privileges
+def _after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from csm.dbroles import grant_privileges, mark_leakproof
 
     grant_privileges(using)
+    mark_leakproof(using)
 
 
 class CsmConfig(AppConfig):
@@ -18,5 +19,7 @@ class CsmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Once per `migrate`, after every app's migrations: grant the app and ops roles the new tables.
-        post_migrate.connect(_grant_after_migrate, sender=self, dispatch_uid="csm.grant_privileges")
+        # Once per `migrate`, after every app's migrations: grant the app and ops roles the new tables, and let
+        # searches use their indexes under row-level security (csm.dbroles).
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="csm.after_migrate")
+        from csm import lookups  # noqa: F401 - registers the ilike_contains lookup

@@ -13,15 +13,23 @@ from django.utils.text import slugify
 
 from csm.currencies import CURRENCY_CHOICES
 from csm.models import ActorKind, Membership, Organization, Role, User, validate_organization_slug
+from csm.widgets import RENDERERS
 
 TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class FormRenderer(TemplatesSetting):
-    """Every form renders its fields with the project's accessible field template."""
+    """Every form renders its fields with the project's accessible field template; the common widgets render in
+    Python (csm.widgets), the others from Django's templates."""
 
     form_template_name = "components/form.html"
     field_template_name = "components/field.html"
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        fast = RENDERERS.get(template_name)
+        if fast is not None and "widget" in context:
+            return fast(context["widget"])
+        return super().render(template_name, context, request)
 
 
 class LoginForm(AuthenticationForm):

@@ -25,7 +25,7 @@ from csm.models import (
     Role,
     User,
 )
-from csm.signals import organization_created
+from csm.signals import organization_created, person_renamed
 from csm.tenancy import activate
 
 INVITATION_SALT = "csm.invitation"
@@ -319,10 +319,13 @@ def revoke_api_key(*, actor: Actor | User, api_key: ApiKey) -> ApiKey:
 
 def update_profile(*, user: User, **values: str) -> User:
     with transaction.atomic():
+        renamed = "full_name" in values and values["full_name"] != user.full_name
         for field, value in values.items():
             setattr(user, field, value)
         user.full_clean(exclude=["password", "last_organization"])
         user.save(update_fields=list(values))
+        if renamed:
+            person_renamed.send(sender=User, user=user)
     return user
 
 

@@ -132,6 +132,10 @@ def _database(url: str) -> dict[str, Any]:
     else:
         config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
+        # `.iterator()` without a server-side cursor: the choice lists of forms iterate that way, and a DECLARE,
+        # FETCH and CLOSE for each of a page's dozen small lists cost more than the lists; it also keeps the app
+        # usable behind a transaction-pooling PgBouncer.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 
@@ -189,6 +193,11 @@ AXES_CLIENT_IP_CALLABLE = "csm.auth.forwarded_client_ip" if env.bool("TRUST_X_FO
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env.str("REDIS_URL", default="")
+    else ("django.contrib.sessions.backends.db")
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

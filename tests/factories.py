@@ -26,6 +26,7 @@ from accounts.models import (
     Ticket,
     Tier,
 )
+from accounts.services.sort_keys import refresh as refresh_sort_keys
 from csm.tenancy import current_organization
 
 
@@ -39,6 +40,7 @@ class TenantFactory(factory.django.DjangoModelFactory):
 class AccountFactory(TenantFactory):
     class Meta:
         model = Account
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Customer {n:04d}")
     domains = factory.LazyAttribute(lambda a: f"{a.name.lower().replace(' ', '')}.example")
@@ -47,6 +49,12 @@ class AccountFactory(TenantFactory):
     mrr = Decimal("500.00")
     start_date = factory.LazyFunction(lambda: localdate() - timedelta(days=200))
     renewal_date = factory.LazyFunction(lambda: localdate() + timedelta(days=165))
+
+    @factory.post_generation
+    def sort_keys(account: Account, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        if create:
+            refresh_sort_keys(Account.objects.filter(pk=account.pk))
+            account.refresh_from_db(fields=["owner_name", "stage_position", "tier_position"])
 
 
 class ContactFactory(TenantFactory):

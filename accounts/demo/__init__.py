@@ -56,6 +56,7 @@ from accounts.models import (
     Ticket,
     Tier,
 )
+from accounts.services import sort_keys
 from accounts.services.defaults import install_defaults
 from csm.models import ActivityLog, ActorKind, Organization, User
 from csm.tenancy import activate
@@ -192,6 +193,7 @@ def seed_workspace(
         analyze()
     summary.seconds = time.monotonic() - started
     with activate(organization):
+        sort_keys.refresh(Account.objects.all())
         ActivityLog.objects.create(
             organization=organization, actor_kind=ActorKind.SYSTEM, actor_label="System", verb=SEEDED_VERB,
             data=summary.as_dict(),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.timezone import localdate, now
 
 from accounts.models import Account, AccountTag, LifecycleStage, Tag
+from accounts.services import sort_keys
 from csm.activity import Actor, build, diff, plain, record
 from csm.models import ActivityLog, User
 from csm.selectors import is_active_member
@@ -42,6 +43,7 @@ def create_account(*, actor: Actor | User, **values: Any) -> Account:
         account.external_id = account.external_id or None
         account.full_clean()
         account.save()
+        sort_keys.refresh(Account.objects.filter(pk=account.pk))
         record(organization=account.organization, actor=actor, verb="account.created", target=account, about=account)
         if tags:
             set_tags(actor=actor, account=account, names=tags)
@@ -81,6 +83,8 @@ def update_account(*, actor: Actor | User, account: Account, **values: Any) -> A
         account.updated_at = now()
         account.full_clean()
         account.save(update_fields=[*changes, "updated_at"])
+        if "tier" in changes:
+            sort_keys.refresh(Account.objects.filter(pk=account.pk))
         record(
             organization=account.organization,
             actor=actor,
@@ -120,6 +124,7 @@ def change_stage(
         account.stage = stage
         account.updated_at = now()
         account.save(update_fields=["stage", "churn_reason", "churn_date", "updated_at"])
+        sort_keys.refresh(Account.objects.filter(pk=account.pk))
         record(
             organization=account.organization,
             actor=actor,
@@ -141,6 +146,7 @@ def assign_owner(*, actor: Actor | User, account: Account, owner: User | None) -
         account.owner = owner
         account.updated_at = now()
         account.save(update_fields=["owner", "updated_at"])
+        sort_keys.refresh(Account.objects.filter(pk=account.pk))
         record(
             organization=account.organization,
             actor=actor,
@@ -212,7 +218,9 @@ def bulk_assign_owner(*, actor: Actor | User, account_ids: Iterable[int], owner:
     with transaction.atomic():
         check_owner(owner)
         accounts = [a for a in _bulk_accounts(account_ids) if a.owner_id != (owner.pk if owner else None)]
-        Account.objects.filter(pk__in=[a.pk for a in accounts]).update(owner=owner, updated_at=now())
+        changed = Account.objects.filter(pk__in=[a.pk for a in accounts])
+        changed.update(owner=owner, updated_at=now())
+        sort_keys.refresh(changed)
         ActivityLog.objects.bulk_create(
             build(
                 organization=organization,
@@ -235,9 +243,9 @@ def bulk_set_stage(*, actor: Actor | User, account_ids: Iterable[int], stage: Li
     organization = current_organization()
     with transaction.atomic():
         accounts = [a for a in _bulk_accounts(account_ids) if a.stage_id != stage.pk]
-        Account.objects.filter(pk__in=[a.pk for a in accounts]).update(
-            stage=stage, churn_date=None, churn_reason="", updated_at=now()
-        )
+        changed = Account.objects.filter(pk__in=[a.pk for a in accounts])
+        changed.update(stage=stage, churn_date=None, churn_reason="", updated_at=now())
+        sort_keys.refresh(changed)
         entries = []
         for account in accounts:
             changes: dict[str, list[Any]] = {"stage": [plain(account.stage), stage.name]}

@@ -35,6 +35,7 @@ from accounts.models import (
     StageCategory,
     Tier,
 )
+from accounts.services import sort_keys
 from csm.activity import Actor, diff, record
 from csm.models import User
 from csm.tenancy import current_organization
@@ -113,9 +114,12 @@ def rename_tier(*, actor: Actor | User, tier: Tier, name: str) -> Tier:
 def move_tier(*, actor: Actor | User, tier: Tier, direction: Direction) -> bool:
     """Move a tier up or down the list; False when it is already first (or last)."""
     with transaction.atomic():
+        before = dict(Tier.objects.values_list("pk", "position"))
         moved = _reorder(Tier.objects.order_by("position", "name", "id"), tier, direction)
         if moved is None:
             return False
+        after = dict(Tier.objects.values_list("pk", "position"))
+        sort_keys.refresh(Account.objects.filter(tier__in=[pk for pk in after if after[pk] != before.get(pk)]))
         record(
             organization=tier.organization, actor=actor, verb="tier.moved", target=tier,
             changes={"position": list(moved)},
@@ -201,9 +205,12 @@ def update_stage(
 def move_stage(*, actor: Actor | User, stage: LifecycleStage, direction: Direction) -> bool:
     """Move a stage one place along the pipeline (the board's columns follow); False at either end."""
     with transaction.atomic():
+        before = dict(LifecycleStage.objects.values_list("pk", "position"))
         moved = _reorder(LifecycleStage.objects.order_by("position", "name", "id"), stage, direction)
         if moved is None:
             return False
+        after = dict(LifecycleStage.objects.values_list("pk", "position"))
+        sort_keys.refresh(Account.objects.filter(stage__in=[pk for pk in after if after[pk] != before.get(pk)]))
         record(
             organization=stage.organization, actor=actor, verb="stage.moved", target=stage,
             changes={"position": list(moved)},

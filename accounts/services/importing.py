@@ -27,6 +27,7 @@ from django.utils.timezone import now
 from accounts.importer import columns as import_columns
 from accounts.importer import files, plan
 from accounts.models import Account, AccountTag, Contact, CustomField, ImportJob, ImportStatus
+from accounts.services import sort_keys
 from accounts.services.accounts import tags_named
 from csm.activity import Actor, as_actor, record
 from csm.jobs import enqueue
@@ -240,6 +241,7 @@ def write_plans(plans: list[plan.AccountPlan], *, actor: Actor | User, job: Impo
         account.updated_at = moment
     fields = sorted({name for p in plans if p.updated for name in p.changed_fields} | {"updated_at"})
     Account.objects.bulk_update(updated, fields, batch_size=WRITE_BATCH)
+    sort_keys.refresh(Account.objects.filter(pk__in=[p.account.pk for p in plans if p.account]))
 
     tags = {tag.name.lower(): tag for tag in tags_named(name for p in plans for name in p.new_tags)}
     AccountTag.objects.bulk_create(

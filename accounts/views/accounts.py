@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -69,8 +68,7 @@ def _list_state(request: OrgRequest) -> tuple[AccountFilterForm, dict[str, Any],
 def account_list(request: OrgRequest) -> HttpResponse:
     form, filters, sort = _list_state(request)
     accounts = selectors.sort_accounts(selectors.filter_accounts(filters, request.user), sort)
-    paginator = Paginator(selectors.for_list(accounts), selectors.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.page_of(accounts, request.GET.get("page"))
     segment_error = ""
     if filters.get("segment") is not None:
         try:
@@ -88,6 +86,9 @@ def account_list(request: OrgRequest) -> HttpResponse:
         "can_reassign": can(request, Role.MANAGER),
         "segment": filters.get("segment"),
         "bulk_all_limit": BULK_ALL_LIMIT,
+        "count_cap": f"{selectors.COUNT_CAP:,}",
+        # The rows link to /<org>/accounts/<pk>/: one reverse() for the page instead of one per row.
+        "detail_base": org_reverse(request, "accounts:detail", 0).removesuffix("0/"),
     }
     template = "accounts/account_list.html#results" if wants_partial(request) else "accounts/account_list.html"
     return render(request, template, context)
@@ -318,10 +319,11 @@ def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict
         "note_form": NoteForm(account=account),
         "task_form": TaskForm(initial={"assignee_id": str(account.owner_id or request.user.pk)}),
         "stage_form": StageForm(initial={"stage": account.stage_id}),
-        "owner_form": OwnerForm(initial={"owner_id": str(account.owner_id or "")}),
         "plan_form": StartPlanForm(),
         "can_reassign": can(request, Role.MANAGER),
     }
+    if context["can_reassign"]:
+        context["owner_form"] = OwnerForm(initial={"owner_id": str(account.owner_id or "")})
     context.update(extra)
     return context
 

@@ -536,3 +536,45 @@ def test_the_export_keeps_numbers_and_defuses_formulas():
     assert _csv_safe("-cmd|x") == "'-cmd|x"
     assert _csv_safe("\t=1+1") == "'\t=1+1"
     assert _csv_safe("@SUM(A1)") == "'@SUM(A1)"
+
+
+def test_the_list_comparisons_are_leakproof():
+    # Row-level security keeps non-LEAKPROOF conditions out of index scans (csm.dbroles.mark_leakproof).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, proleakproof FROM pg_proc WHERE proname IN ('texticlike', 'numeric_ge', 'numeric_le')"
+        )
+        assert dict(cursor.fetchall()) == {
+            "texticlike": True,
+            "numeric_ge": True,
+            "numeric_le": True,
+        }
+
+
+def test_owner_stage_and_tier_sorts_follow_renames_and_moves(book, csm, manager, csm_client, admin):
+    from accounts.services.configuration import move_stage
+    from csm.services import update_profile
+
+    assert names(csm_client.get("/alpha/accounts/?sort=owner")) == ["Acme Robotics", "Bolt Analytics", "cider labs"]
+    update_profile(user=manager, full_name="Aaron Manager")  # now sorts before "Carol Csm"
+    with activate(book["acme"].organization):
+        assert names(csm_client.get("/alpha/accounts/?sort=owner")) == [
+            "cider labs",
+            "Acme Robotics",
+            "Bolt Analytics",
+        ]
+    assert names(csm_client.get("/alpha/accounts/?sort=stage")) == ["Bolt Analytics", "Acme Robotics", "cider labs"]
+    # Onboarding (Bolt) moves below Adoption (the others): the sort follows.
+    move_stage(actor=admin, stage=stage("onboarding"), direction="down")
+    assert names(csm_client.get("/alpha/accounts/?sort=stage")) == ["Acme Robotics", "cider labs", "Bolt Analytics"]
+
+
+def test_the_list_counts_up_to_a_cap(in_org_a, csm_client, monkeypatch):
+    from accounts import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 60)
+    AccountFactory.create_batch(75)
+    first = csm_client.get("/alpha/accounts/")
+    assert b"More than" in first.content and first.context["page"].paginator.num_pages == 2
+    assert len(names(csm_client.get("/alpha/accounts/?page=2"))) == 10  # the pages stop at the cap
+    assert b"More than" not in csm_client.get("/alpha/accounts/?q=Customer 000").content
