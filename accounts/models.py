@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
 
@@ -177,23 +176,7 @@ class Account(TenantModel):
             models.Index(fields=["organization", "health_band", "id"], name="account_org_band"),
             models.Index(fields=["organization", "updated_at", "id"], name="account_org_updated"),
             models.Index(fields=["organization", "start_date", "id"], name="account_org_start"),
-            # The descending sorts keep accounts without a value last, which a backward scan of the indexes above
-            # cannot give.
-            models.Index(
-                F("organization"),
-                F("renewal_date").desc(nulls_last=True),
-                F("id").desc(),
-                name="account_org_renewal_desc",
-            ),
-            models.Index(
-                F("organization"),
-                F("health_score").desc(nulls_last=True),
-                F("id").desc(),
-                name="account_org_health_desc",
-            ),
-            models.Index(
-                F("organization"), F("start_date").desc(nulls_last=True), F("id").desc(), name="account_org_start_desc"
-            ),
+            # The descending sorts (accounts without a value last) have PostgreSQL-only indexes: migration 0005.
             models.Index(fields=["organization", "owner_name", "id"], name="account_org_owner_name"),
             models.Index(fields=["organization", "stage_position", "id"], name="account_org_stage_position"),
             models.Index(fields=["organization", "tier_position", "id"], name="account_org_tier_position"),
