@@ -15,6 +15,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Account, Contact, Ticket, TicketPriority, TicketStatus
 from csm.models import ActivityLog, User
+from csm.queries import first_of_each
 
 UNRESOLVED = "unresolved"
 UNRESOLVED_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
@@ -141,8 +142,8 @@ def board(filters: TicketFilters, *, user: User) -> tuple[list[Column], Column]:
         ]
         for status in columns
     ]
-    cards = per_column[0].union(*per_column[1:], all=True).order_by("-opened_at", "-id")
-    for ticket in with_durations(list(cards)):
+    cards = sorted(first_of_each(per_column), key=lambda ticket: (ticket.opened_at, ticket.pk), reverse=True)
+    for ticket in with_durations(cards):
         columns[ticket.status].tickets.append(ticket)
     closed = columns.pop(TicketStatus.CLOSED)
     return list(columns.values()), closed

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import CharField, Lookup, TextField
 
 
-class ILikeContains(Lookup[bool]):
+class ILikeContains(Lookup[str]):
     lookup_name = "ilike_contains"
     prepare_rhs = False
 
