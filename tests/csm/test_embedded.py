@@ -24,6 +24,23 @@ def test_make_runs_database_migrates_and_seeds_on_sqlite(tmp_path):
         )
         assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "db.sqlite3").exists()
+    pages = [
+        "/demo/", "/demo/accounts/", "/demo/accounts/?sort=owner", "/demo/accounts/?q=north&sort=-renewal",
+        "/demo/accounts/1/", "/demo/accounts/export.csv", "/demo/tasks/", "/demo/tickets/", "/demo/tickets/board/",
+        "/demo/board/", "/demo/accounts/import/", "/demo/settings/activity/",
+    ]  # fmt: skip
+    script = (
+        "from django.test import Client; from django.test.utils import setup_test_environment; "
+        "setup_test_environment(); from csm.models import User; client = Client(); "
+        "client.force_login(User.objects.get(email='admin@demo.test')); "
+        f"print([(page, client.get(page).status_code) for page in {pages!r}])"
+    )
+    answers = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert answers.returncode == 0, answers.stderr[-3000:]
+    assert str([(page, 200) for page in pages]) in answers.stdout, answers.stdout + answers.stderr[-3000:]
     assert "300 accounts" in subprocess.run(
         [sys.executable, "manage.py", "shell", "-c",
          "from csm.tenancy import activate; from csm.models import Organization; from accounts.models import Account;"
