@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
-from csm.models import ActivityLog, ApiKey, Invitation, InvitationStatus, Membership, User
+from csm.models import ActivityLog, ApiKey, Invitation, InvitationStatus, Membership, Role, User
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -26,6 +26,14 @@ def is_active_member(user: User) -> bool:
     """Whether the person is an active member of the active organization (the one thing owners, assignees and
     authors must be)."""
     return Membership.objects.filter(user=user, is_active=True).exists()
+
+
+def has_role(user: User | None, minimum: Role) -> bool:
+    """Whether the person is an active member of the active organization with at least that role."""
+    if user is None:
+        return False
+    membership = Membership.objects.filter(user=user, is_active=True).first()
+    return membership is not None and membership.has_role(minimum)
 
 
 def members() -> QuerySet[Membership]:

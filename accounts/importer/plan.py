@@ -175,9 +175,11 @@ def count(plans: Iterable[AccountPlan], counts: dict[str, int] | None = None) ->
 class Planner:
     """Plans the accounts of one file against the database as it is now."""
 
-    def __init__(self, columns: Columns, lookups: Lookups) -> None:
+    def __init__(self, columns: Columns, lookups: Lookups, *, may_reassign: bool = True) -> None:
         self.columns = columns
         self.lookups = lookups
+        # Reassigning accounts is a manager's job: a CSM's file may set the owner of new accounts only.
+        self.may_reassign = may_reassign
         self.index = AccountIndex.load()
 
     def match(self, accounts: Sequence[AccountValues]) -> tuple[list[int | None], list[Problem]]:
@@ -281,6 +283,13 @@ class Planner:
             return AccountPlan(source, True, None, values, {}, [], list(source.tags), list(source.contacts), [], 0), []
 
         changes = self._apply(stored, values)
+        if "owner" in changes and not self.may_reassign:
+            old, new = changes["owner"]
+            message = (
+                f"would move the account from {old or 'nobody'} to {new}: reassigning accounts needs the Manager role."
+            )
+            problems.append(self.columns.problem(source.first_row, "owner", message, new))
+            return None, problems
         changed_fields = list(changes)
         stored_tags = existing.tags.get(stored.pk, [])
         known = {name.lower() for name in stored_tags}
@@ -338,7 +347,9 @@ class Check:
         return not self.problem_count
 
 
-def check_file(text: str, delimiter: str, header: list[str], mapping: dict[str, int]) -> Check:
+def check_file(
+    text: str, delimiter: str, header: list[str], mapping: dict[str, int], *, may_reassign: bool = True
+) -> Check:
     """Check every row (values, required cells, owners, tiers, stages, duplicates inside the file and against the
     database) and count what importing the file would do. Every problem is counted; the first ERRORS_KEPT, by row,
     are kept."""
@@ -354,7 +365,7 @@ def check_file(text: str, delimiter: str, header: list[str], mapping: dict[str, 
         if merged is not None:
             accounts.append(merged)
     problems += cross_check(accounts, columns)
-    planner = Planner(columns, lookups)
+    planner = Planner(columns, lookups, may_reassign=may_reassign)
     matches, match_problems = planner.match(accounts)
     problems += match_problems
     counts = dict.fromkeys(COUNT_KEYS, 0)
@@ -390,7 +401,14 @@ class Batch:
 
 
 def plan_batch(
-    text: str, delimiter: str, header: list[str], mapping: dict[str, int], *, done_rows: int, batch_rows: int
+    text: str,
+    delimiter: str,
+    header: list[str],
+    mapping: dict[str, int],
+    *,
+    done_rows: int,
+    batch_rows: int,
+    may_reassign: bool = True,
 ) -> Batch:
     """The plans of the accounts after the first `done_rows` rows, about `batch_rows` rows of them.
 
@@ -419,7 +437,7 @@ def plan_batch(
         if merged is None:
             raise DataChangedError(problems[0])
         accounts.append(merged)
-    planner = Planner(columns, lookups)
+    planner = Planner(columns, lookups, may_reassign=may_reassign)
     matches, problems = planner.match(accounts)
     plans, plan_problems = planner.plan(accounts, matches, lock=True)
     problems += plan_problems

@@ -31,7 +31,8 @@ from accounts.services import sort_keys
 from accounts.services.accounts import tags_named
 from csm.activity import Actor, as_actor, record
 from csm.jobs import enqueue
-from csm.models import ActivityLog, Organization, User
+from csm.models import ActivityLog, Organization, Role, User
+from csm.selectors import has_role
 from csm.tenancy import activate, current_organization
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,9 @@ def check_import(*, actor: User, job: ImportJob, mapping: dict[str, int]) -> Imp
     invalid (with every problem, by row). Writes nothing else."""
     with transaction.atomic():
         job = _editable(job)
-        checked = plan.check_file(job.content, job.delimiter, job.header, mapping)
+        checked = plan.check_file(
+            job.content, job.delimiter, job.header, mapping, may_reassign=has_role(actor, Role.MANAGER)
+        )
         job.mapping = mapping
         job.total_rows = checked.total_rows
         job.status = ImportStatus.VALID if checked.is_valid else ImportStatus.INVALID
@@ -171,7 +174,9 @@ def run_import_in_process(*, organization: Organization, job_id: int) -> ImportJ
 
 def _recheck(job: ImportJob) -> bool:
     """Check the whole file again: the database may have changed since the person confirmed."""
-    checked = plan.check_file(job.content, job.delimiter, job.header, job.mapping)
+    checked = plan.check_file(
+        job.content, job.delimiter, job.header, job.mapping, may_reassign=has_role(job.created_by, Role.MANAGER)
+    )
     job.total_rows = checked.total_rows
     if not checked.is_valid:
         job.status = ImportStatus.INVALID
@@ -202,8 +207,9 @@ def _fail(job: ImportJob, reason: str) -> None:
 
 def _import_batch(job: ImportJob) -> bool:
     batch = plan.plan_batch(
-        job.content, job.delimiter, job.header, job.mapping, done_rows=job.processed_rows, batch_rows=BATCH_ROWS
-    )
+        job.content, job.delimiter, job.header, job.mapping, done_rows=job.processed_rows, batch_rows=BATCH_ROWS,
+        may_reassign=has_role(job.created_by, Role.MANAGER),
+    )  # fmt: skip
     actor = Actor.person(job.created_by) if job.created_by else Actor.automation("CSV import")
     write_plans(batch.plans, actor=actor, job=job)
     result = {**dict.fromkeys(plan.COUNT_KEYS, 0), **job.summary.get("result", {})}
@@ -281,7 +287,7 @@ def _timeline(
 
     def entry(verb: str, target: models.Model, target_type: ContentType, about: Account, **extra: Any) -> ActivityLog:
         return ActivityLog(
-            organization=about.organization, actor_kind=actor.kind, actor_user=actor.user,
+            organization=job.organization, actor_kind=actor.kind, actor_user=actor.user,
             actor_label=actor.label[:200], verb=verb, target_type=target_type, target_id=target.pk,
             target_repr=str(target)[:200], about_type=account_type, about_id=about.pk, **extra,
         )  # fmt: skip

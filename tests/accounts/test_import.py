@@ -738,3 +738,20 @@ def test_import_pages_run_a_constant_number_of_queries(csm_client, csm, org_a):
     for _ in range(5):
         invalid_job(2)
     assert _queries(csm_client, "/alpha/accounts/import/") == upload_page
+
+
+def test_a_csms_file_may_not_reassign_accounts_but_a_managers_may(in_org_a, csm, manager):
+    account = AccountFactory(name="Gamma", external_id="G-1", owner=csm)
+    text = csv("Company,External id,Owner email", f"Gamma,G-1,{manager.email}", f"Delta,D-1,{manager.email}")
+    refused = checked(csm, text)
+    assert refused.status == ImportStatus.INVALID
+    [(row, column, message)] = problems(refused)
+    assert column == "Owner email"
+    assert row == 2 and "needs the Manager role" in message
+    account.refresh_from_db()
+    assert account.owner == csm
+    allowed = checked(manager, text)
+    assert allowed.status == ImportStatus.VALID
+    run_now(in_org_a, manager, allowed)
+    account.refresh_from_db()
+    assert account.owner == manager and Account.objects.get(name="Delta").owner == manager
