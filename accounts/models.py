@@ -170,6 +170,7 @@ class Account(TenantModel):
             models.Index(fields=["organization", "owner", "id"], name="account_org_owner"),
             models.Index(fields=["organization", "tier", "id"], name="account_org_tier"),
             models.Index(fields=["organization", "stage", "id"], name="account_org_stage"),
+            models.Index(fields=["organization", "stage", "renewal_date", "id"], name="account_org_stage_renewal"),
             models.Index(fields=["organization", "renewal_date", "id"], name="account_org_renewal"),
             models.Index(fields=["organization", "mrr", "id"], name="account_org_mrr"),
             models.Index(fields=["organization", "health_score", "id"], name="account_org_health"),
@@ -312,6 +313,19 @@ class TaskPriority(models.TextChoices):
     NORMAL = "normal", "Normal"
     HIGH = "high", "High"
     URGENT = "urgent", "Urgent"
+
+
+# Tasks and tickets share their priorities: most urgent first.
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
+def priority_rank() -> models.Case:
+    """The priority as a number to sort by (PRIORITY_ORDER), in SQL."""
+    return models.Case(
+        *(models.When(priority=value, then=models.Value(rank)) for value, rank in PRIORITY_ORDER.items()),
+        default=models.Value(len(PRIORITY_ORDER)),
+        output_field=models.IntegerField(),
+    )
 
 
 class TaskSource(models.TextChoices):

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum, Window
-from django.db.models.functions import Lower, RowNumber
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from accounts.models import Account, LifecycleStage
+from csm.queries import first_of_each
 
 CARD_LIMIT = 25
 NO_OWNER = "none"
@@ -67,17 +69,16 @@ def board_columns(
         column = columns.setdefault(row["stage_id"], BoardColumn(None))
         column.count, column.mrr = row["count"], row["mrr"] or Decimal(0)
 
-    cards = (
-        accounts.select_related("owner", "tier")
-        .annotate(
-            card_number=Window(
-                RowNumber(),
-                partition_by=F("stage_id"),
-                order_by=[F("renewal_date").asc(nulls_last=True), Lower("name"), "id"],
-            )
-        )
-        .filter(card_number__lte=limit)
-        .order_by("stage_id", "card_number")
+    # The first cards of each column: one bounded walk of the (organization, stage, renewal date) index per
+    # column, in one query (csm.queries.first_of_each), whatever the number of accounts.
+    ordering: list[Any] = [F("renewal_date").asc(nulls_last=True), Lower("name"), "id"]
+    cards_of = accounts.select_related("owner", "tier").order_by(*ordering)
+    parts = [cards_of.filter(stage_id=stage_id)[:limit] for stage_id in columns if stage_id is not None]
+    if None in columns:
+        parts.append(cards_of.filter(stage__isnull=True)[:limit])
+    cards = sorted(
+        first_of_each(parts),
+        key=lambda account: (account.renewal_date is None, account.renewal_date, account.name.lower(), account.pk),
     )
     for account in cards:
         # setdefault: an account may have been added between the two queries.

@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Lower, RowNumber
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.utils.timezone import now
 
-from accounts.models import Account, Task, TaskPriority, TaskStatus
+from accounts.models import PRIORITY_ORDER, Account, Task, TaskStatus, priority_rank
 from csm.models import Membership, User
+from csm.queries import first_of_each
 
 GROUPS = (
     ("overdue", "Overdue"),
@@ -33,13 +34,7 @@ SNOOZED_SHOWN = 20
 DONE_SHOWN = 10
 DONE_WITHIN_DAYS = 14
 
-PRIORITY_RANK = Case(
-    When(priority=TaskPriority.URGENT, then=Value(0)),
-    When(priority=TaskPriority.HIGH, then=Value(1)),
-    When(priority=TaskPriority.NORMAL, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
+PRIORITY_RANK = priority_rank()
 
 
 def open_q(today: date) -> Q:
@@ -98,32 +93,33 @@ def _tasks() -> QuerySet[Task]:
     return Task.objects.select_related("account", "assignee")
 
 
+def _in_group(key: str, today: date) -> Q:
+    if key == "overdue":
+        return Q(due_date__lt=today)
+    if key == "today":
+        return Q(due_date=today)
+    return Q(due_date__gt=today) | Q(due_date__isnull=True)
+
+
 def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[TaskGroup]:
     """The open tasks of `whose` in the three groups, each ordered by due date then priority and cut at its limit
-    (`limits[group]`), with each group's full count. One query."""
+    (`limits[group]`), with each group's full count. Two queries whatever the number of tasks: the counts, and the
+    groups' first rows (each a bounded walk of the assignee's due-date index)."""
     ordering = [F("due_date").asc(nulls_last=True), PRIORITY_RANK.asc(), F("id").asc()]
-    group = _group_of(today)
-    rows = (
-        whose.filter(_tasks())
-        .filter(open_q(today))
-        .annotate(
-            group=group,
-            position=Window(RowNumber(), partition_by=[group], order_by=ordering),
-            group_total=Window(Count("id"), partition_by=[group]),
+    tasks = whose.filter(_tasks()).filter(open_q(today))
+    totals = tasks.aggregate(**{key: Count("id", filter=_in_group(key, today)) for key in GROUP_KEYS})
+    parts = [
+        tasks.filter(_in_group(key, today)).order_by(*ordering)[: limits[key]] for key in GROUP_KEYS if limits[key]
+    ]
+    groups = {key: TaskGroup(key, label, total=totals[key], shown=limits[key]) for key, label in GROUPS}
+    for task in first_of_each(parts):
+        due = task.due_date
+        key = "overdue" if due is not None and due < today else "today" if due == today else "upcoming"
+        groups[key].tasks.append(task)
+    for found in groups.values():
+        found.tasks.sort(
+            key=lambda task: (task.due_date is None, task.due_date or today, PRIORITY_ORDER[task.priority], task.pk)
         )
-        .filter(
-            position__lte=Case(
-                *(When(group=key, then=Value(limits[key])) for key in GROUP_KEYS),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("group", "position")
-    )
-    groups = {key: TaskGroup(key, label, shown=limits[key]) for key, label in GROUPS}
-    for task in rows:
-        found = groups[task.group]
-        found.total = task.group_total
-        found.tasks.append(task)
     return list(groups.values())
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 
-from accounts.models import Account, Contact, Ticket, TicketPriority, TicketStatus
+from accounts.models import Account, Contact, Ticket, TicketStatus, priority_rank
 from csm.models import ActivityLog, User
 from csm.queries import first_of_each
 
@@ -26,13 +26,7 @@ HISTORY_SHOWN = 50
 MINE = "mine"
 UNASSIGNED = "unassigned"
 
-PRIORITY_RANK = Case(
-    When(priority=TicketPriority.URGENT, then=Value(0)),
-    When(priority=TicketPriority.HIGH, then=Value(1)),
-    When(priority=TicketPriority.NORMAL, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
+PRIORITY_RANK = priority_rank()
 SORTS = {
     "newest": ("-number",),
     "oldest": ("number",),
