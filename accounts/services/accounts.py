@@ -104,8 +104,10 @@ def change_stage(
     churn_reason: str = "",
     churn_date: date | None = None,
 ) -> Account:
-    """Move an account to a lifecycle stage. Churning needs a reason (and takes today as the churn date when none
-    is given); leaving the churned stage clears both."""
+    """Move an account to a lifecycle stage. Churning needs a reason and a churn date that is not in the future
+    (today when none is given); leaving the churned stage clears both."""
+    if churn_date is not None and churn_date > localdate():
+        raise ValidationError({"churn_date": "The churn date cannot be in the future."})
     with transaction.atomic():
         account = Account.objects.select_for_update(of=("self",)).select_related("stage").get(pk=account.pk)
         if account.stage_id == stage.pk:
