@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate
 
@@ -139,7 +139,12 @@ def _apply(accounts: QuerySet[Account], filters: dict[str, Any], user: User) -> 
         accounts = accounts.filter(mrr__lte=filters["mrr_max"])
     tag = (filters.get("tag") or "").strip()
     if tag:
-        accounts = accounts.filter(pk__in=AccountTag.objects.filter(tag__name__iexact=tag).values("account_id"))
+        # The tag's id first (a small query): the database estimates how many accounts bear one tag id well, and
+        # badly for a join on the tag's name, which led it to plans ten times slower on large organizations.
+        tag_id = Tag.objects.filter(name__iexact=tag).values_list("pk", flat=True).first()
+        if tag_id is None:
+            return accounts.none()
+        accounts = accounts.filter(pk__in=AccountTag.objects.filter(tag_id=tag_id).values("account_id"))
     return accounts
 
 
@@ -150,16 +155,31 @@ def sort_accounts(accounts: QuerySet[Account], sort: str) -> QuerySet[Account]:
 # The list pages through the first COUNT_CAP matches and says "10,000+" beyond: counting 50,000 accounts exactly
 # costs more than the rest of the page, and nobody pages that deep (the export has them all).
 COUNT_CAP = 10_000
+# Up to this many matches, a page sorts them all (a few milliseconds at most) rather than walk the sort's index.
+SORT_MATCHES_UP_TO = 1_000
+_SAME_FOR_EVERY_ROW = ExpressionWrapper(F("organization_id") + 0, output_field=BigIntegerField())
 
 
 class CappedPaginator(Paginator[Any]):
     @cached_property
     def _counted(self) -> int:
-        return int(self.object_list[: COUNT_CAP + 1].count())  # type: ignore[attr-defined]
+        # Counting needs no order: without it the database reads the matching rows in whatever order is cheapest.
+        return int(self.object_list.order_by()[: COUNT_CAP + 1].count())  # type: ignore[attr-defined]
 
     @cached_property
     def count(self) -> int:
         return min(self._counted, COUNT_CAP)
+
+    def page(self, number: Any) -> Page[Any]:
+        # Few matches are fetched and sorted; many are read in the order of the sort's index, stopping at the page.
+        # Left to itself, the database may walk the index for a few matches too, misled by where they fall in that
+        # order (a search for a word starting with P walked 30,000 names): a first sort key that no index provides,
+        # with the same value on every row, rules that plan out.
+        queryset = self.object_list
+        if self._counted <= SORT_MATCHES_UP_TO:
+            order = queryset.query.order_by or queryset.model._meta.ordering  # type: ignore[attr-defined]
+            self.object_list = queryset.order_by(_SAME_FOR_EVERY_ROW, *order)  # type: ignore[attr-defined]
+        return super().page(number)
 
     @property
     def is_capped(self) -> bool:

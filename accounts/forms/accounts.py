@@ -200,22 +200,6 @@ class NoteForm(forms.Form):
         self.fields["contact"].queryset = Contact.objects.filter(account=account)  # type: ignore[attr-defined]
 
 
-class TaskForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    due_date = forms.DateField(label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    priority = forms.ChoiceField(
-        choices=[("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")], initial="normal"
-    )
-    assignee_id = forms.ChoiceField(label="Assignee", required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee_id"].choices = member_choices("Unassigned")  # type: ignore[attr-defined]
-
-    def clean_assignee_id(self) -> User | None:
-        return member_by_id(self.cleaned_data.get("assignee_id") or "")
-
-
 class ContactForm(forms.ModelForm[Contact]):
     reports_to = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, label="Reports to")
 

@@ -129,6 +129,11 @@ class TaskListForm(forms.Form):
 
 
 class TaskCreateForm(forms.Form):
+    """Add a task, on the tasks page (the account is typed) or on an account's 360 (the account is that one).
+
+    Every member may assign the task to any active member, or to nobody yet: a CSM covering a colleague's account
+    leaves the follow-up to its owner. Acting on a task afterwards is the assignee's (and managers')."""
+
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"placeholder": "Call about the renewal"}))
     due_date = forms.DateField(
         label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -137,16 +142,16 @@ class TaskCreateForm(forms.Form):
     account = AccountField()
     assignee = forms.ChoiceField(label="Assign to", required=False)
 
-    def __init__(self, *args: Any, members: list[Membership], user: User, can_assign: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: list[Membership], user: User, account: Account | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
-        self.user = user
-        if can_assign:
-            set_choices(self, "assignee", [("", "Nobody yet"), *member_choices(members)])
-            self.fields["assignee"].initial = str(user.pk)
-        else:
-            # A CSM's tasks are their own.
-            del self.fields["assignee"]
+        self.fixed_account = account
+        if account is not None:
+            del self.fields["account"]
+        set_choices(self, "assignee", [("", "Nobody yet"), *member_choices(members)])
+        self.fields["assignee"].initial = self.initial.get("assignee", str(user.pk))
 
     def clean_assignee(self) -> User | None:
         value = self.cleaned_data.get("assignee", "")
@@ -154,8 +159,8 @@ class TaskCreateForm(forms.Form):
 
     def task_values(self) -> dict[str, Any]:
         values = dict(self.cleaned_data)
-        if "assignee" not in self.fields:
-            values["assignee"] = self.user
+        if self.fixed_account is not None:
+            values["account"] = self.fixed_account
         return values
 
 

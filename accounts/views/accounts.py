@@ -29,10 +29,11 @@ from accounts.forms.accounts import (
     SegmentForm,
     StageForm,
     StartPlanForm,
-    TaskForm,
 )
 from accounts.forms.filters import AccountFilterForm
+from accounts.forms.tasks import TaskCreateForm
 from accounts.models import Account, Contact, CustomField, Milestone, MilestoneStatus, SuccessPlan
+from accounts.selectors_tasks import active_members
 from accounts.services import accounts as account_services
 from accounts.services import contacts as contact_services
 from accounts.services import notes as note_services
@@ -317,7 +318,12 @@ def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict
         "view": selectors.account_360(account),
         "custom_values": _custom_values(account),
         "note_form": NoteForm(account=account),
-        "task_form": TaskForm(initial={"assignee_id": str(account.owner_id or request.user.pk)}),
+        "task_form": TaskCreateForm(
+            initial={"assignee": str(account.owner_id or request.user.pk)},
+            members=active_members(),
+            user=request.user,
+            account=account,
+        ),
         "stage_form": StageForm(initial={"stage": account.stage_id}),
         "plan_form": StartPlanForm(),
         "can_reassign": can(request, Role.MANAGER),
@@ -429,17 +435,10 @@ def account_owner(request: OrgRequest, pk: int) -> HttpResponse:
 @role_required(Role.CSM)
 def account_task(request: OrgRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
-    form = TaskForm(request.POST)
+    form = TaskCreateForm(request.POST, members=active_members(), user=request.user, account=account)
     if form.is_valid():
         try:
-            task_services.create_task(
-                actor=request.user,
-                account=account,
-                title=form.cleaned_data["title"],
-                due_date=form.cleaned_data["due_date"],
-                priority=form.cleaned_data["priority"],
-                assignee=form.cleaned_data["assignee_id"],
-            )
+            task_services.create_task(actor=request.user, **form.task_values())
         except ValidationError as error:
             form.add_error(None, error)
         else:

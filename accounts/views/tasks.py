@@ -44,11 +44,6 @@ def _can_manage(request: OrgRequest) -> bool:
     return request.membership.has_role(Role.MANAGER)
 
 
-def _members(request: OrgRequest) -> list[Membership]:
-    # Only managers and admins choose people; a CSM's page needs no member list.
-    return selectors.active_members() if _can_manage(request) else []
-
-
 def _whose(request: OrgRequest, form: TaskListForm, members: list[Membership]) -> selectors.Whose:
     if "assignee" not in form.fields or not form.is_valid():
         return selectors.Whose(request.user)
@@ -67,9 +62,7 @@ def _create_form(request: OrgRequest, members: list[Membership], whose: selector
         account = Account.objects.filter(pk=int(account_id)).first()
         if account is not None:
             initial["account"] = account_label(account)
-    return _with_suggestions(
-        request, TaskCreateForm(initial=initial, members=members, user=request.user, can_assign=_can_manage(request))
-    )
+    return _with_suggestions(request, TaskCreateForm(initial=initial, members=members, user=request.user))
 
 
 def _with_suggestions(request: OrgRequest, form: TaskCreateForm) -> TaskCreateForm:
@@ -82,7 +75,7 @@ def _with_suggestions(request: OrgRequest, form: TaskCreateForm) -> TaskCreateFo
 def _page(
     request: OrgRequest, *, create_form: TaskCreateForm | None = None, back_to: str = "", status: int = 200
 ) -> HttpResponse:
-    members = _members(request)
+    members = selectors.active_members()
     query = request.GET.copy()
     query.setdefault("assignee", str(request.user.pk))  # the picker shows whose list this is
     list_form = TaskListForm(query, members=members, can_choose=_can_manage(request))
@@ -122,8 +115,8 @@ def task_list(request: OrgRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.CSM)
 def task_create(request: OrgRequest) -> HttpResponse:
-    members = _members(request)
-    form = TaskCreateForm(request.POST, members=members, user=request.user, can_assign=_can_manage(request))
+    members = selectors.active_members()
+    form = TaskCreateForm(request.POST, members=members, user=request.user)
     if form.is_valid():
         try:
             task = services.create_task(actor=request.user, **form.task_values())

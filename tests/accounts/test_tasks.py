@@ -185,8 +185,9 @@ def test_the_tasks_page_costs_the_same_number_of_queries_whatever_the_number_of_
     grow(org_a, [csm, manager, None], 6)
     large = [count_queries(client, path) for client, path in paths]
     assert large == small
-    # Session, user, tenant and the switcher are 11; the page adds its task queries and (for managers) the people.
-    assert small[0] <= 14 and small[1] <= 15, small
+    # Session, user, tenant and the switcher are 11; the page adds its task queries and the people (whom a task
+    # may be assigned to).
+    assert small[0] <= 15 and small[1] <= 15, small
 
 
 # -- Completing, snoozing, reopening ----------------------------------------------------------------------------
@@ -334,7 +335,7 @@ def test_completing_twice_logs_once(csm, in_org_a):
 
 
 @pytest.mark.django_db
-def test_a_csm_adds_a_task_for_themselves_on_an_account_picked_from_the_suggestions(csm_client, csm, manager, in_org_a):
+def test_a_csm_adds_a_task_on_an_account_picked_from_the_suggestions(csm_client, csm, in_org_a):
     account = AccountFactory(name="Globex")
     response = csm_client.post(
         "/alpha/tasks/new/",
@@ -343,7 +344,7 @@ def test_a_csm_adds_a_task_for_themselves_on_an_account_picked_from_the_suggesti
             "due_date": days(3).isoformat(),
             "priority": "high",
             "account": f"Globex (#{account.pk})",
-            "assignee": str(manager.pk),  # ignored: a CSM's tasks are their own
+            "assignee": str(csm.pk),
             "next": "/alpha/tasks/",
         },
     )
@@ -352,6 +353,20 @@ def test_a_csm_adds_a_task_for_themselves_on_an_account_picked_from_the_suggesti
     assert (task.assignee, task.account, task.due_date, task.priority) == (csm, account, days(3), "high")
     assert task.source == TaskSource.MANUAL and task.created_by == csm
     assert ActivityLog.objects.filter(verb="task.created", about_id=account.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_csm_leaves_a_task_to_a_colleague_or_to_nobody_and_only_to_a_member(
+    csm_client, csm, manager, outsider, in_org_a
+):
+    page = csm_client.get("/alpha/tasks/").content.decode()
+    assert f'<option value="{csm.pk}" selected>' in page.split("Add a task")[1]  # their own by default
+    csm_client.post("/alpha/tasks/new/", {"title": "For Mark", "priority": "normal", "assignee": str(manager.pk)})
+    csm_client.post("/alpha/tasks/new/", {"title": "For later", "priority": "normal", "assignee": ""})
+    assert Task.objects.get(title="For Mark").assignee == manager
+    assert Task.objects.get(title="For later").assignee is None
+    refused = csm_client.post("/alpha/tasks/new/", {"title": "Nope", "priority": "normal", "assignee": outsider.pk})
+    assert refused.status_code == 400 and not Task.objects.filter(title="Nope").exists()
 
 
 @pytest.mark.django_db
