@@ -113,18 +113,7 @@ def rename_tier(*, actor: Actor | User, tier: Tier, name: str) -> Tier:
 
 def move_tier(*, actor: Actor | User, tier: Tier, direction: Direction) -> bool:
     """Move a tier up or down the list; False when it is already first (or last)."""
-    with transaction.atomic():
-        before = dict(Tier.objects.values_list("pk", "position"))
-        moved = _reorder(Tier.objects.order_by("position", "name", "id"), tier, direction)
-        if moved is None:
-            return False
-        after = dict(Tier.objects.values_list("pk", "position"))
-        sort_keys.refresh(Account.objects.filter(tier__in=[pk for pk in after if after[pk] != before.get(pk)]))
-        record(
-            organization=tier.organization, actor=actor, verb="tier.moved", target=tier,
-            changes={"position": list(moved)},
-        )  # fmt: skip
-    return True
+    return _move(actor, tier, direction, verb="tier.moved", accounts_in="tier__in")
 
 
 def delete_tier(*, actor: Actor | User, tier: Tier) -> None:
@@ -204,17 +193,22 @@ def update_stage(
 
 def move_stage(*, actor: Actor | User, stage: LifecycleStage, direction: Direction) -> bool:
     """Move a stage one place along the pipeline (the board's columns follow); False at either end."""
+    return _move(actor, stage, direction, verb="stage.moved", accounts_in="stage__in")
+
+
+def _move(
+    actor: Actor | User, item: Tier | LifecycleStage, direction: Direction, *, verb: str, accounts_in: str
+) -> bool:
+    """Move a tier or a stage one place, and refresh the sort key of the accounts in those whose position changed."""
+    items = type(item).objects
     with transaction.atomic():
-        before = dict(LifecycleStage.objects.values_list("pk", "position"))
-        moved = _reorder(LifecycleStage.objects.order_by("position", "name", "id"), stage, direction)
+        before = dict(items.values_list("pk", "position"))
+        moved = _reorder(items.order_by("position", "name", "id"), item, direction)
         if moved is None:
             return False
-        after = dict(LifecycleStage.objects.values_list("pk", "position"))
-        sort_keys.refresh(Account.objects.filter(stage__in=[pk for pk in after if after[pk] != before.get(pk)]))
-        record(
-            organization=stage.organization, actor=actor, verb="stage.moved", target=stage,
-            changes={"position": list(moved)},
-        )  # fmt: skip
+        after = dict(items.values_list("pk", "position"))
+        sort_keys.refresh(Account.objects.filter(**{accounts_in: [pk for pk in after if after[pk] != before.get(pk)]}))
+        record(organization=item.organization, actor=actor, verb=verb, target=item, changes={"position": list(moved)})
     return True
 
 
