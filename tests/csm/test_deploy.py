@@ -121,11 +121,17 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @cache
 def compose_command() -> tuple[str, ...] | None:
-    """`docker compose` (the CLI plugin), else a standalone Compose v2 `docker-compose`; None when neither runs."""
+    """`docker compose` (the CLI plugin), else a standalone Compose v2 `docker-compose` (on PATH, beside this Python, or
+    the one `make compose` puts in .data/compose); None when none runs."""
     docker = shutil.which("docker")
     if docker and subprocess.run([docker, "compose", "version"], capture_output=True, timeout=60).returncode == 0:
         return (docker, "compose")
-    for candidate in (shutil.which("docker-compose"), str(Path(sys.executable).with_name("docker-compose"))):
+    candidates = (
+        shutil.which("docker-compose"),
+        str(Path(sys.executable).with_name("docker-compose")),
+        str(ROOT / ".data" / "compose" / "docker-compose"),
+    )
+    for candidate in candidates:
         if candidate and Path(candidate).is_file():
             version = subprocess.run([candidate, "version"], capture_output=True, text=True, timeout=60)
             if version.returncode == 0 and re.search(r"\bv?2\.", version.stdout):
