@@ -8,7 +8,7 @@
   scheduler's claim, bulk `COPY`, platform administration) and says so by using the `ops` connection.
 
 `ensure_roles()` creates or updates the app and ops roles (run as the owner by `manage.py provision_db`, and by the
-test setup);
+test setup), with the planner's `random_page_cost` (`DATABASE_RANDOM_PAGE_COST`);
 `grant_privileges()` runs after every `migrate` on PostgreSQL so new tables are granted too.
 """
 
@@ -43,7 +43,13 @@ def ensure_roles(cursor: Any, app: dict[str, Any], ops: dict[str, Any]) -> list[
             "{verb} ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE {rls} PASSWORD {password}"
         ).format(verb=sql.SQL(verb), role=sql.Identifier(role), rls=sql.SQL(rls), password=sql.Literal(password))
         cursor.execute(statement.as_string(cursor.connection))
-        done.append(f"{verb.lower()}d role {role} ({rls})")
+        # A role's settings apply to every session it opens, through a transaction-pooling PgBouncer too (which
+        # refuses the `options` startup parameter).
+        planner = sql.SQL("ALTER ROLE {role} SET random_page_cost = {cost}").format(
+            role=sql.Identifier(role), cost=sql.Literal(float(settings.DATABASE_RANDOM_PAGE_COST))
+        )
+        cursor.execute(planner.as_string(cursor.connection))
+        done.append(f"{verb.lower()}d role {role} ({rls}, random_page_cost {settings.DATABASE_RANDOM_PAGE_COST:g})")
     return done
 
 

@@ -97,6 +97,16 @@ def test_the_suite_connects_as_a_role_that_rls_applies_to():
     assert owner != me
 
 
+@pytest.mark.django_db(databases=["default", "ops"])
+def test_the_app_and_ops_roles_plan_for_fast_random_reads(settings):
+    # ensure_roles sets it on both roles: the planner then combines indexes rather than scanning a whole table.
+    for alias in ("default", "ops"):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            [(cost,)] = cursor.fetchall()
+        assert float(cost) == settings.DATABASE_RANDOM_PAGE_COST == 1.1
+
+
 @pytest.fixture
 def two_orgs_with_rows(org_a, org_b):
     for organization in (org_a, org_b):
