@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
 
@@ -351,7 +352,18 @@ class Task(TenantModel):
     class Meta:
         ordering = ["due_date", "id"]
         indexes = [
-            models.Index(fields=["organization", "assignee", "status", "due_date"], name="task_org_assignee"),
+            # A person's open tasks by due date, then priority: the order of the tasks page and the start page, so
+            # the first rows of a group are read in order from the index, however many tasks share a due date.
+            # The counts of the groups read it alone (organization, assignee, status, due date).
+            models.Index(
+                F("organization"),
+                F("assignee"),
+                F("status"),
+                F("due_date"),
+                priority_rank(),
+                F("id"),
+                name="task_org_assignee_due",
+            ),
             models.Index(fields=["organization", "account", "status", "due_date"], name="task_org_account"),
         ]
 

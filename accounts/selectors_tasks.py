@@ -4,9 +4,8 @@ A task is open when its status is open, or when it is snoozed and its snooze has
 no scheduled job has to wake snoozed tasks up. Snoozing moves the due date to the snooze day, so a task that wakes up
 sits in today's group on that day and in the overdue group after it.
 
-The three groups come from one query: each open task is labelled with its group, numbered inside it and counted
-with window functions, and only the first rows of each group are kept. The page therefore costs the same number of
-queries however many tasks a person has.
+The three groups' counts come from two aggregates and their first rows from one UNION ALL of bounded index walks
+(`open_groups`), so the page costs the same number of queries however many tasks a person has.
 """
 
 from __future__ import annotations
@@ -101,15 +100,53 @@ def _in_group(key: str, today: date) -> Q:
     return Q(due_date__gt=today) | Q(due_date__isnull=True)
 
 
+def _open_kinds(tasks: QuerySet[Task], today: date) -> list[QuerySet[Task]]:
+    """`open_q` as two disjoint sets, open and woken-up snoozed tasks: each has an equality on the status, so the
+    (organization, assignee, status, due date) index serves it alone (an OR of the two makes PostgreSQL read every
+    task of the person, done ones included, from the table)."""
+    return [
+        tasks.filter(status=TaskStatus.OPEN),
+        tasks.filter(status=TaskStatus.SNOOZED, snoozed_until__lte=today),
+    ]
+
+
+ORDERING = (F("due_date").asc(nulls_last=True), PRIORITY_RANK.asc(), F("id").asc())
+
+
+def open_counts(whose: Whose, *, today: date) -> dict[str, int]:
+    """How many open tasks `whose` has in each group: two aggregates read from the assignee index alone."""
+    totals = dict.fromkeys(GROUP_KEYS, 0)
+    for tasks in _open_kinds(whose.filter(Task.objects.all()), today):
+        # Counting the status (never null, and in the index) rather than the id, which is not in the index: the
+        # count then reads the index alone.
+        counted = tasks.aggregate(**{key: Count("status", filter=_in_group(key, today)) for key in GROUP_KEYS})
+        for key in GROUP_KEYS:
+            totals[key] += counted[key]
+    return totals
+
+
+def due_now(whose: Whose, *, today: date, limit: int) -> list[Task]:
+    """The first `limit` open tasks of `whose` that are overdue or due today, by due date then priority."""
+    parts = [
+        tasks.select_related("account", "assignee").filter(due_date__lte=today).order_by(*ORDERING)[:limit]
+        for tasks in _open_kinds(whose.filter(Task.objects.all()), today)
+    ]
+    found = sorted(first_of_each(parts), key=lambda task: (task.due_date, PRIORITY_ORDER[task.priority], task.pk))
+    return found[:limit]
+
+
 def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[TaskGroup]:
     """The open tasks of `whose` in the three groups, each ordered by due date then priority and cut at its limit
-    (`limits[group]`), with each group's full count. Two queries whatever the number of tasks: the counts, and the
-    groups' first rows (each a bounded walk of the assignee's due-date index)."""
-    ordering = [F("due_date").asc(nulls_last=True), PRIORITY_RANK.asc(), F("id").asc()]
-    tasks = whose.filter(_tasks()).filter(open_q(today))
-    totals = tasks.aggregate(**{key: Count("id", filter=_in_group(key, today)) for key in GROUP_KEYS})
+    (`limits[group]`), with each group's full count. Three queries whatever the number of tasks: the counts of the
+    open tasks (read from the index alone), those of the woken-up snoozed ones, and the groups' first rows (each a
+    bounded walk of the assignee's due-date index)."""
+    kinds = _open_kinds(whose.filter(Task.objects.all()), today)
+    totals = open_counts(whose, today=today)
     parts = [
-        tasks.filter(_in_group(key, today)).order_by(*ordering)[: limits[key]] for key in GROUP_KEYS if limits[key]
+        tasks.select_related("account", "assignee").filter(_in_group(key, today)).order_by(*ORDERING)[: limits[key]]
+        for key in GROUP_KEYS
+        if limits[key]
+        for tasks in kinds
     ]
     groups = {key: TaskGroup(key, label, total=totals[key], shown=limits[key]) for key, label in GROUPS}
     for task in first_of_each(parts):
@@ -120,6 +157,7 @@ def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[Ta
         found.tasks.sort(
             key=lambda task: (task.due_date is None, task.due_date or today, PRIORITY_ORDER[task.priority], task.pk)
         )
+        del found.tasks[limits[found.key] :]  # each kind gave up to the limit: keep the first of both
     return list(groups.values())
 
 
