@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
+from accounts.views import home
 from csm import api
 from csm.forms import LoginForm
-from csm.views import auth, org_settings, workspace
+from csm.views import auth, org_settings
 
 settings_patterns: tuple[list[URLPattern | URLResolver], str] = (
     [
@@ -28,7 +29,7 @@ settings_patterns: tuple[list[URLPattern | URLResolver], str] = (
 )
 
 organization_patterns: list[URLPattern | URLResolver] = [
-    path("", workspace.org_home, name="org_home"),
+    path("", home.today, name="org_home"),
     path("", include("accounts.urls")),
     path("dashboards/", include("csm.dashboards")),
     path("playbooks/", include("playbooks.urls")),

@@ -1,10 +1,13 @@
-"""How fast the accounts list and the account 360 answer in an organization of 50,000 accounts, 250,000 contacts and
-1,000,000 timeline entries, server side: Django's test Client through the whole request path (middleware, tenant
-context, view, template), logged in as a CSM of the organization.
+"""How fast the accounts list, the account 360 and the start page answer in an organization of 50,000 accounts,
+250,000 contacts and 1,000,000 timeline entries, server side: Django's test Client through the whole request path
+(middleware, tenant context, view, template), logged in as a CSM of the organization.
 
 Each case: a few warm-up requests, then 30 timed ones; the table gives p50 and p95 in milliseconds, and the number of
 queries of one request with their total time (db ms: the rest of a request is Python and templates). The bar is
-p95 < 50 ms for every case. Run with `make bench` (not part of `make test`).
+p95 < 50 ms for the list and the 360 (the issue's bar). The start page's book is the CSM's own accounts (here about
+9,000 of them, with some 10,000 open tasks: far more than a real book) or all 50,000; its figures add up the whole
+book (the MRR of 50,000 accounts alone is some 18 ms in PostgreSQL), so its bar is p95 < 100 ms. Run with
+`make bench` (not part of `make test`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tests.bench.conftest import Bench, say
 WARM_UP = 3
 REQUESTS = 30
 P95_LIMIT_MS = 50.0
+HOME_P95_LIMIT_MS = 100.0
 
 LIST = "/{org}/accounts/"
 LIST_CASES = [
@@ -100,7 +104,7 @@ def report(bench: Bench) -> Iterator[list[dict[str, Any]]]:
         f"Seed: seed_demo --org {bench.organization.slug} --accounts {seed['accounts']:,} took "
         f"{seed['seconds']:.0f} s ({seed['method']}; {how}).",
         f"{REQUESTS} requests per case after {WARM_UP} warm-up requests, as {bench.csm.email}; bar: p95 < "
-        f"{P95_LIMIT_MS:.0f} ms.",
+        f"{P95_LIMIT_MS:.0f} ms for the list and the 360, {HOME_P95_LIMIT_MS:.0f} ms for the start page (home).",
         "",
         f"{'page':<5} {'case':<46} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'db ms':>6}  status",
         "-" * 92,
@@ -114,13 +118,15 @@ def report(bench: Bench) -> Iterator[list[dict[str, Any]]]:
     say("\n".join(lines))
 
 
-def check(bench: Bench, report: list[dict[str, Any]], page: str, case: str, paths: list[str]) -> None:
+def check(
+    bench: Bench, report: list[dict[str, Any]], page: str, case: str, paths: list[str], limit_ms: float = P95_LIMIT_MS
+) -> None:
     result = timed(bench, paths)
-    ok = result["statuses"] == [200] and result["p95"] < P95_LIMIT_MS
+    ok = result["statuses"] == [200] and result["p95"] < limit_ms
     report.append({"page": page, "case": case, "ok": ok, **result})
     assert result["statuses"] == [200], f"{paths[0]} answered {result['statuses']}"
     slowest_ms, slowest_sql = result["slowest"]
-    assert result["p95"] < P95_LIMIT_MS, (
+    assert result["p95"] < limit_ms, (
         f"{case}: p95 {result['p95']:.1f} ms; the slowest query took {slowest_ms:.1f} ms: {slowest_sql[:600]}"
     )
 
@@ -139,3 +145,10 @@ def test_account_360_of_the_busiest_accounts(bench: Bench, bench_db: None, repor
 def test_account_360_of_random_accounts(bench: Bench, bench_db: None, report: list[dict[str, Any]]) -> None:
     paths = [f"/{bench.organization.slug}/accounts/{pk}/" for pk in bench.random_accounts]
     check(bench, report, "360", f"random accounts ({len(paths)})", paths)
+
+
+@pytest.mark.parametrize(
+    ("case", "query"), [("my accounts", "?book=mine"), ("everyone's accounts", "?book=all")], ids=["mine", "all"]
+)
+def test_start_page(bench: Bench, bench_db: None, report: list[dict[str, Any]], case: str, query: str) -> None:
+    check(bench, report, "home", case, [f"/{bench.organization.slug}/{query}"], limit_ms=HOME_P95_LIMIT_MS)

@@ -1,0 +1,173 @@
+"""Reads of the organization's start page: a CSM's morning, in one screen.
+
+What the CSMs asked for (shared/PRODUCT.md): each morning, who is at risk, what is due, what changed. The page shows
+a *book*: the accounts a person owns ("mine"), or every account of the organization ("all", a manager's default).
+The book's figures count exactly what the accounts list shows for the same filter (each figure links to it), churned
+accounts included; the short lists (at risk, renewals, no champion) leave churned accounts out. Tasks are always the
+person's own.
+
+Each part is one bounded query (an aggregate, or the first few rows along an index), so the page costs the same
+number of queries whatever the size of the book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from accounts import selectors_tasks
+from accounts.models import (
+    Account,
+    Contact,
+    ContactRole,
+    ContactStatus,
+    HealthBand,
+    StageCategory,
+    Task,
+    Ticket,
+)
+from accounts.selectors_tickets import UNRESOLVED_STATUSES
+from csm.models import ActivityLog, User
+from csm.timeline import attach
+
+MINE = "mine"
+ALL = "all"
+BOOKS = (MINE, ALL)
+RENEWAL_WINDOW_DAYS = 90
+SHOWN = 6  # rows in each short list
+TASKS_SHOWN = 8
+CHANGES_SHOWN = 10
+
+
+@dataclass
+class BookFigures:
+    accounts: int
+    mrr: Decimal
+    at_risk: int
+    renewing: int
+    renewing_mrr: Decimal
+
+    @property
+    def arr(self) -> Decimal:
+        return self.mrr * 12
+
+    @property
+    def renewing_arr(self) -> Decimal:
+        return self.renewing_mrr * 12
+
+
+@dataclass
+class Morning:
+    book: str
+    figures: BookFigures
+    overdue: int  # the person's open tasks overdue
+    due_today: int  # and due today
+    due_tasks: list[Task]  # the first of both, by due date then priority
+    unresolved_tickets: int
+    at_risk: list[Account]
+    renewals: list[Account]
+    without_champion: list[Account]
+    changes: list[ActivityLog]
+
+    @property
+    def is_mine(self) -> bool:
+        return self.book == MINE
+
+
+def default_book(*, is_manager: bool) -> str:
+    """Managers look after everyone's accounts; a CSM after their own."""
+    return ALL if is_manager else MINE
+
+
+def book_accounts(book: str, user: User) -> QuerySet[Account]:
+    """The accounts of a book: owned by `user` for "mine", every one for "all"."""
+    return Account.objects.filter(owner=user) if book == MINE else Account.objects.all()
+
+
+def _live(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return accounts.exclude(stage__category=StageCategory.CHURNED)
+
+
+def _renewing(today: date) -> Q:
+    return Q(renewal_date__gte=today, renewal_date__lte=today + timedelta(days=RENEWAL_WINDOW_DAYS))
+
+
+def figures(accounts: QuerySet[Account], *, today: date) -> BookFigures:
+    """The book in numbers: one aggregate."""
+    zero = Decimal(0)
+    # The aggregates' names must not be the names of fields (Django refuses `mrr=Sum("mrr")`).
+    found = accounts.aggregate(
+        n_accounts=Count("id"),
+        total_mrr=Coalesce(Sum("mrr"), zero),
+        n_at_risk=Count("id", filter=Q(health_band=HealthBand.AT_RISK)),
+        n_renewing=Count("id", filter=_renewing(today)),
+        renewing_total_mrr=Coalesce(Sum("mrr", filter=_renewing(today)), zero),
+    )
+    return BookFigures(
+        accounts=found["n_accounts"],
+        mrr=found["total_mrr"],
+        at_risk=found["n_at_risk"],
+        renewing=found["n_renewing"],
+        renewing_mrr=found["renewing_total_mrr"],
+    )
+
+
+def at_risk(accounts: QuerySet[Account]) -> list[Account]:
+    """The largest accounts at risk first: they are the ones to call this morning."""
+    at_risk = _live(accounts).filter(health_band=HealthBand.AT_RISK)
+    return list(at_risk.select_related("owner", "stage").order_by("-mrr", "-id")[:SHOWN])
+
+
+def renewals(accounts: QuerySet[Account], *, today: date) -> list[Account]:
+    """The next renewals within the window, soonest first."""
+    renewing = _live(accounts).filter(_renewing(today))
+    return list(renewing.select_related("owner", "stage").order_by("renewal_date", "id")[:SHOWN])
+
+
+def without_champion(accounts: QuerySet[Account]) -> list[Account]:
+    """The largest accounts with nobody active marked as the champion (none named, or the champion has left)."""
+    champions = Contact.objects.filter(account=OuterRef("pk"), role=ContactRole.CHAMPION, status=ContactStatus.ACTIVE)
+    alone = _live(accounts).filter(~Exists(champions))
+    return list(alone.select_related("owner", "stage").order_by("-mrr", "-id")[:SHOWN])
+
+
+def recent_changes(book: str, user: User) -> list[ActivityLog]:
+    """The newest timeline entries of the book's accounts (anyone's: teammates, automations, integrations, the
+    person's own), each with its account as `account`."""
+    entries = ActivityLog.objects.filter(about_type=ContentType.objects.get_for_model(Account))
+    if book == MINE:
+        entries = entries.filter(about_id__in=Account.objects.filter(owner=user).values("id"))
+    shown = attach(entries.order_by("-created_at", "-id")[:CHANGES_SHOWN])
+    names = Account.objects.in_bulk([entry.about_id for entry in shown if entry.about_id is not None])
+    for entry in shown:
+        entry.account = names.get(entry.about_id or 0)  # type: ignore[attr-defined]
+    return shown
+
+
+def unresolved_tickets(book: str, user: User) -> int:
+    """Tickets still to solve: assigned to the person ("mine"), or all of the organization's ("all")."""
+    tickets = Ticket.objects.filter(status__in=UNRESOLVED_STATUSES)
+    return (tickets.filter(assignee=user) if book == MINE else tickets).count()
+
+
+def morning(user: User, *, book: str, today: date) -> Morning:
+    accounts = book_accounts(book, user)
+    mine = selectors_tasks.Whose(user)
+    counts = selectors_tasks.open_counts(mine, today=today)
+    return Morning(
+        book=book,
+        figures=figures(accounts, today=today),
+        overdue=counts["overdue"],
+        due_today=counts["today"],
+        due_tasks=selectors_tasks.due_now(mine, today=today, limit=TASKS_SHOWN),
+        unresolved_tickets=unresolved_tickets(book, user),
+        at_risk=at_risk(accounts),
+        renewals=renewals(accounts, today=today),
+        without_champion=without_champion(accounts),
+        changes=recent_changes(book, user),
+    )

@@ -1,0 +1,27 @@
+"""The organization's start page: the morning view of a book of accounts (accounts.selectors_home).
+
+`?book=mine` or `?book=all` picks the book; without it a CSM sees their own and a manager or admin everyone's.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.timezone import localdate
+from django.views.decorators.http import require_GET
+
+from accounts import selectors_home as selectors
+from csm.access import OrgRequest, role_required
+from csm.models import Role
+
+
+@require_GET
+@role_required(Role.CSM)
+def today(request: OrgRequest) -> HttpResponse:
+    book = request.GET.get("book", "")
+    if book not in selectors.BOOKS:
+        book = selectors.default_book(is_manager=request.membership.has_role(Role.MANAGER))
+    day = localdate()
+    morning = selectors.morning(request.user, book=book, today=day)
+    context = {"morning": morning, "today": day, "renewal_window": selectors.RENEWAL_WINDOW_DAYS}
+    return render(request, "accounts/home.html", context)
