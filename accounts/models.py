@@ -555,6 +555,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Importing"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+    DISCARDED = "discarded", "File discarded"
 
 
 class ImportJob(TenantModel):

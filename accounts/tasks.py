@@ -5,6 +5,8 @@ from __future__ import annotations
 from accounts.services import importing
 from csm.celery import app
 from csm.jobs import TenantTask, enqueue
+from csm.models import Organization
+from csm.tenancy import current_organization
 
 
 @app.task(base=TenantTask)
@@ -12,3 +14,15 @@ def run_import(organization_id: int, job_id: int) -> None:
     """One step of a CSV import, in its own transaction; the next step is queued once this one has committed."""
     if importing.run_import_step(job_id=job_id):
         enqueue(run_import, organization_id, job_id)
+
+
+@app.task(base=TenantTask)
+def discard_stale_imports(organization_id: int) -> int:
+    return importing.discard_stale_imports(organization=current_organization())
+
+
+@app.task
+def discard_stale_imports_everywhere() -> None:
+    """The daily sweep (beat): one tenant task per organization, so each runs under its own row-level security."""
+    for organization_id in Organization.objects.values_list("pk", flat=True):
+        enqueue(discard_stale_imports, organization_id)

@@ -23,4 +23,8 @@ app.conf.beat_schedule = {
         "task": "csm.tasks.clear_expired_login_attempts",
         "schedule": crontab(minute=27, hour="*/6"),
     },
+    "discard-stale-imports": {
+        "task": "accounts.tasks.discard_stale_imports_everywhere",
+        "schedule": crontab(minute=37, hour=3),
+    },
 }

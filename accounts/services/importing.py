@@ -17,6 +17,7 @@ external id or domain and are updated, or counted unchanged.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -29,7 +30,7 @@ from accounts.importer import files, plan
 from accounts.models import Account, AccountTag, Contact, CustomField, ImportJob, ImportStatus
 from accounts.services import sort_keys
 from accounts.services.accounts import tags_named
-from csm.activity import Actor, as_actor, record
+from csm.activity import SYSTEM, Actor, as_actor, record
 from csm.jobs import enqueue
 from csm.models import ActivityLog, Organization, Role, User
 from csm.selectors import has_role
@@ -120,6 +121,28 @@ def check_import(*, actor: User, job: ImportJob, mapping: dict[str, int]) -> Imp
         }
         job.save(update_fields=["mapping", "total_rows", "status", "errors", "summary"])
     return job
+
+
+KEEP_UNFINISHED_DAYS = 7
+DISCARDABLE = (*EDITABLE, ImportStatus.FAILED)
+
+
+def discard_stale_imports(*, organization: Organization) -> int:
+    """Forget the files of imports left unfinished for KEEP_UNFINISHED_DAYS: uploaded and never run, or failed and
+    not tried again. An uploaded file holds customers' names and emails; nobody should have to remember to delete
+    it. The job stays, saying what happened; imported rows are untouched. Returns how many were discarded."""
+    cutoff = now() - timedelta(days=KEEP_UNFINISHED_DAYS)
+    with transaction.atomic():
+        stale = ImportJob.objects.filter(status__in=DISCARDABLE).filter(
+            models.Q(finished_at__lt=cutoff) | models.Q(finished_at__isnull=True, created_at__lt=cutoff)
+        )
+        discarded = stale.update(status=ImportStatus.DISCARDED, content="", errors=[], finished_at=now())
+        if discarded:
+            record(
+                organization=organization, actor=SYSTEM, verb="import.discarded",
+                data={"imports": discarded, "after_days": KEEP_UNFINISHED_DAYS},
+            )  # fmt: skip
+    return discarded
 
 
 def queue_import(*, actor: User, job: ImportJob, background: bool = True) -> bool:

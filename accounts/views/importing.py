@@ -61,7 +61,11 @@ def _detail(
     delimiter_form: DelimiterForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context: dict[str, Any] = {"job": job, "in_progress": job.status in importing.IN_PROGRESS}
+    context: dict[str, Any] = {
+        "job": job,
+        "in_progress": job.status in importing.IN_PROGRESS,
+        "keep_days": importing.KEEP_UNFINISHED_DAYS,
+    }
     if job.status in importing.EDITABLE:
         lookups = Lookups.load()
         targets = columns.targets(lookups.custom_fields.values())
@@ -161,6 +165,10 @@ def progress(request: OrgRequest, pk: int) -> HttpResponse:
     """The progress part of the page, polled while the import runs; it stops polling itself when done."""
     job = _job(pk)
     if wants_partial(request):
-        context = {"job": job, "in_progress": job.status in importing.IN_PROGRESS}
+        context = {
+            "job": job,
+            "in_progress": job.status in importing.IN_PROGRESS,
+            "keep_days": importing.KEEP_UNFINISHED_DAYS,
+        }
         return render(request, f"{TEMPLATE}#progress", context)
     return redirect(org_reverse(request, "accounts:import_detail", job.pk))
