@@ -113,6 +113,11 @@ def _open_kinds(tasks: QuerySet[Task], today: date) -> list[QuerySet[Task]]:
 ORDERING = (F("due_date").asc(nulls_last=True), PRIORITY_RANK.asc(), F("id").asc())
 
 
+def _in_order(task: Task) -> tuple[bool, date, int, int]:
+    """ORDERING in Python, for merging the rows of several ordered parts."""
+    return (task.due_date is None, task.due_date or date.max, PRIORITY_ORDER[task.priority], task.pk)
+
+
 def open_counts(whose: Whose, *, today: date) -> dict[str, int]:
     """How many open tasks `whose` has in each group: two aggregates read from the assignee index alone."""
     totals = dict.fromkeys(GROUP_KEYS, 0)
@@ -131,8 +136,7 @@ def due_now(whose: Whose, *, today: date, limit: int) -> list[Task]:
         tasks.select_related("account", "assignee").filter(due_date__lte=today).order_by(*ORDERING)[:limit]
         for tasks in _open_kinds(whose.filter(Task.objects.all()), today)
     ]
-    found = sorted(first_of_each(parts), key=lambda task: (task.due_date, PRIORITY_ORDER[task.priority], task.pk))
-    return found[:limit]
+    return sorted(first_of_each(parts), key=_in_order)[:limit]
 
 
 def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[TaskGroup]:
@@ -154,15 +158,13 @@ def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[Ta
         key = "overdue" if due is not None and due < today else "today" if due == today else "upcoming"
         groups[key].tasks.append(task)
     for found in groups.values():
-        found.tasks.sort(
-            key=lambda task: (task.due_date is None, task.due_date or today, PRIORITY_ORDER[task.priority], task.pk)
-        )
+        found.tasks.sort(key=_in_order)
         del found.tasks[limits[found.key] :]  # each kind gave up to the limit: keep the first of both
     return list(groups.values())
 
 
 def open_group(whose: Whose, *, today: date, group: str, limit: int) -> TaskGroup:
-    """One group alone, its first `limit` rows (the "show more" of the page). One query."""
+    """One group alone, its first `limit` rows (the "show more" of the page). Three queries, as `open_groups`."""
     limits = {key: (limit if key == group else 0) for key in GROUP_KEYS}
     return next(found for found in open_groups(whose, today=today, limits=limits) if found.key == group)
 
