@@ -174,6 +174,13 @@ def test_unresolved_tickets_are_mine_or_everyones(csm_client, csm, manager, in_o
 
     assert csm_client.get("/alpha/").context["morning"].unresolved_tickets == 2
     assert csm_client.get("/alpha/?book=all").context["morning"].unresolved_tickets == 3
+    # The figures link to the tickets list filtered the same way.
+    for query, count in [("status=unresolved&assignee=mine", 2), ("status=unresolved", 3)]:
+        assert (
+            f'href="/alpha/tickets/?{query.replace("&", "&amp;")}"'
+            in csm_client.get("/alpha/" if "mine" in query else "/alpha/?book=all").content.decode()
+        )
+        assert csm_client.get(f"/alpha/tickets/?{query}").context["page"].paginator.count == count
 
 
 @pytest.mark.django_db
