@@ -29,6 +29,7 @@ from accounts.models import (
     MilestoneStatus,
     PlanStatus,
     Segment,
+    StageCategory,
     SuccessPlan,
     Tag,
     Task,
@@ -91,6 +92,11 @@ def segment_filters(segment: Segment, user: User) -> dict[str, Any]:
     return filters
 
 
+def not_churned(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """The accounts whose stage is not a churned one (an account without a stage included)."""
+    return accounts.exclude(stage__category=StageCategory.CHURNED)
+
+
 def filter_accounts(filters: dict[str, Any], user: User) -> QuerySet[Account]:
     """The accounts matching cleaned filters (see AccountFilterForm); a stale segment matches nothing."""
     accounts = Account.objects.all()
@@ -123,6 +129,11 @@ def _apply(accounts: QuerySet[Account], filters: dict[str, Any], user: User) -> 
         accounts = accounts.filter(tier=filters["tier"])
     if filters.get("stage"):
         accounts = accounts.filter(stage=filters["stage"])
+    churned = filters.get("churned")
+    if churned == "no":
+        accounts = not_churned(accounts)
+    elif churned == "only":
+        accounts = accounts.filter(stage__category=StageCategory.CHURNED)
     band = filters.get("band")
     if band == "none":
         accounts = accounts.filter(health_band="")

@@ -2,9 +2,9 @@
 
 What the CSMs asked for (shared/PRODUCT.md): each morning, who is at risk, what is due, what changed. The page shows
 a *book*: the accounts a person owns ("mine"), or every account of the organization ("all", a manager's default).
-The book's figures count exactly what the accounts list shows for the same filter (each figure links to it), churned
-accounts included; the short lists (at risk, renewals, no champion) leave churned accounts out. Tasks are always the
-person's own.
+Churned accounts are out of the book (churning keeps an account's last MRR, which must not count). Each figure links
+to the accounts list filtered the same way ("not churned" included) and counts exactly what it shows. Tasks are
+always the person's own.
 
 Each part is one bounded query (an aggregate, or the first few rows along an index), so the page costs the same
 number of queries whatever the size of the book.
@@ -27,10 +27,10 @@ from accounts.models import (
     ContactRole,
     ContactStatus,
     HealthBand,
-    StageCategory,
     Task,
     Ticket,
 )
+from accounts.selectors import not_churned
 from accounts.selectors_tickets import UNRESOLVED_STATUSES
 from csm.models import ActivityLog, User
 from csm.timeline import attach
@@ -85,12 +85,9 @@ def default_book(*, is_manager: bool) -> str:
 
 
 def book_accounts(book: str, user: User) -> QuerySet[Account]:
-    """The accounts of a book: owned by `user` for "mine", every one for "all"."""
-    return Account.objects.filter(owner=user) if book == MINE else Account.objects.all()
-
-
-def _live(accounts: QuerySet[Account]) -> QuerySet[Account]:
-    return accounts.exclude(stage__category=StageCategory.CHURNED)
+    """The accounts of a book, churned ones left out: owned by `user` for "mine", every one for "all"."""
+    accounts = not_churned(Account.objects.all())
+    return accounts.filter(owner=user) if book == MINE else accounts
 
 
 def _renewing(today: date) -> Q:
@@ -119,20 +116,20 @@ def figures(accounts: QuerySet[Account], *, today: date) -> BookFigures:
 
 def at_risk(accounts: QuerySet[Account]) -> list[Account]:
     """The largest accounts at risk first: they are the ones to call this morning."""
-    at_risk = _live(accounts).filter(health_band=HealthBand.AT_RISK)
+    at_risk = accounts.filter(health_band=HealthBand.AT_RISK)
     return list(at_risk.select_related("owner", "stage").order_by("-mrr", "-id")[:SHOWN])
 
 
 def renewals(accounts: QuerySet[Account], *, today: date) -> list[Account]:
     """The next renewals within the window, soonest first."""
-    renewing = _live(accounts).filter(_renewing(today))
+    renewing = accounts.filter(_renewing(today))
     return list(renewing.select_related("owner", "stage").order_by("renewal_date", "id")[:SHOWN])
 
 
 def without_champion(accounts: QuerySet[Account]) -> list[Account]:
     """The largest accounts with nobody active marked as the champion (none named, or the champion has left)."""
     champions = Contact.objects.filter(account=OuterRef("pk"), role=ContactRole.CHAMPION, status=ContactStatus.ACTIVE)
-    alone = _live(accounts).filter(~Exists(champions))
+    alone = accounts.filter(~Exists(champions))
     return list(alone.select_related("owner", "stage").order_by("-mrr", "-id")[:SHOWN])
 
 

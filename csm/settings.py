@@ -150,6 +150,8 @@ if env.str("DATABASE_OWNER_URL", default=""):
 # planner scan a whole table rather than combine two indexes, which doubled the accounts list's cost for combined
 # filters in the benchmark. 1.1 is the usual value for SSDs.
 DATABASE_RANDOM_PAGE_COST: float = env.float("DATABASE_RANDOM_PAGE_COST", default=1.1)
+if not 0 < DATABASE_RANDOM_PAGE_COST < 1000:  # NaN fails this too
+    raise ImproperlyConfigured("DATABASE_RANDOM_PAGE_COST must be a number above 0 and below 1000 (1.1 for SSDs).")
 # The roles that `migrate` grants table privileges to (see csm.dbroles).
 DATABASE_APP_ROLE: str = DATABASES["default"].get("USER") or ""
 DATABASE_OPS_ROLE: str = DATABASES["ops"].get("USER") or ""

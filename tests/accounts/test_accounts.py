@@ -111,7 +111,20 @@ def test_filters_by_owner_tier_and_stage_ids(book, csm_client, manager):
     assert names(csm_client.get(f"/alpha/accounts/?stage={stage('onboarding').pk}")) == ["Bolt Analytics"]
 
 
-@pytest.mark.parametrize("query", ["mrr_min=abc", "renewal_days=-4", "tier=999999", "owner=nobody", "sort=drop table"])
+def test_churned_accounts_can_be_left_out_or_listed_alone(book, csm_client):
+    AccountFactory(name="Gone Ltd", stage=stage("churned"), mrr=Decimal(700))
+    Account.objects.filter(pk=book["cider"].pk).update(stage=None)  # no stage at all: not churned
+
+    assert names(csm_client.get("/alpha/accounts/")) == ["Acme Robotics", "Bolt Analytics", "cider labs", "Gone Ltd"]
+    assert names(csm_client.get("/alpha/accounts/?churned=no")) == ["Acme Robotics", "Bolt Analytics", "cider labs"]
+    assert names(csm_client.get("/alpha/accounts/?churned=only")) == ["Gone Ltd"]
+    export = csm_client.get("/alpha/accounts/export.csv?churned=no")
+    assert "Gone Ltd" not in b"".join(export.streaming_content).decode()
+
+
+@pytest.mark.parametrize(
+    "query", ["mrr_min=abc", "renewal_days=-4", "tier=999999", "owner=nobody", "churned=maybe", "sort=drop table"]
+)
 def test_bad_filter_values_are_reported_and_ignored(book, csm_client, query):
     response = csm_client.get(f"/alpha/accounts/?{query}")
     assert response.status_code == 200

@@ -51,7 +51,7 @@ def book(csm, manager, in_org_a):
         "Renews later": AccountFactory(name="Renews later", owner=csm, mrr=Decimal(60), renewal_date=days(80)),
         "Renewed long ago": AccountFactory(name="Renewed long ago", owner=csm, renewal_date=days(-2)),
         "Gone": AccountFactory(
-            name="Gone", owner=csm, stage=churned_stage(), mrr=Decimal(0), renewal_date=days(10),
+            name="Gone", owner=csm, stage=churned_stage(), mrr=Decimal(700), renewal_date=days(10),
             health_band=HealthBand.AT_RISK,
         ),
     }  # fmt: skip
@@ -67,22 +67,22 @@ def test_a_csm_sees_their_own_book_in_figures_that_match_the_list(csm_client, bo
     morning = response.context["morning"]
     assert morning.book == "mine"
     figures = morning.figures
-    # The list with owner=me counts the churned account too; the figures count what it shows.
-    assert figures.accounts == 6
-    assert figures.mrr == Decimal(900 + 100 + 50 + 60 + 500 + 0)
+    # The churned account keeps its last MRR, band and renewal date: none of it counts.
+    assert figures.accounts == 5
+    assert figures.mrr == Decimal(900 + 100 + 50 + 60 + 500)
     assert figures.arr == figures.mrr * 12
-    assert figures.at_risk == 2 + 1  # Big risk, Small risk, and Gone (churned, still banded)
-    assert figures.renewing == 3  # Renews soon, Renews later, Gone; not the renewal already passed
-    assert figures.renewing_mrr == Decimal(50 + 60 + 0)
-    for filters, count in [
-        ("owner=me", figures.accounts),
-        ("owner=me&band=at_risk", figures.at_risk),
-        ("owner=me&renewal_days=90", figures.renewing),
-    ]:
-        assert csm_client.get(f"/alpha/accounts/?{filters}").context["page"].paginator.count == count
+    assert figures.at_risk == 2
+    assert figures.renewing == 2  # Renews soon, Renews later; not the renewal already passed
+    assert figures.renewing_mrr == Decimal(50 + 60)
+    # Each figure links to the list filtered the same way, which counts the same accounts.
     page = response.content.decode()
-    assert 'href="/alpha/accounts/?owner=me&amp;band=at_risk&amp;sort=-mrr"' in page
-    assert 'href="/alpha/accounts/?owner=me&amp;renewal_days=90&amp;sort=renewal"' in page
+    for filters, count in [
+        ("owner=me&churned=no", figures.accounts),
+        ("owner=me&churned=no&band=at_risk&sort=-mrr", figures.at_risk),
+        ("owner=me&churned=no&renewal_days=90&sort=renewal", figures.renewing),
+    ]:
+        assert f'href="/alpha/accounts/?{filters.replace("&", "&amp;")}"' in page
+        assert csm_client.get(f"/alpha/accounts/?{filters}").context["page"].paginator.count == count
 
 
 @pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_the_short_lists_leave_churned_accounts_out_and_put_the_most_urgent_firs
 def test_a_manager_sees_everyones_book_by_default_and_their_own_on_request(manager_client, book):
     everyone = manager_client.get("/alpha/").context["morning"]
     assert everyone.book == "all"
-    assert everyone.figures.accounts == 7
+    assert everyone.figures.accounts == 6
     assert names(everyone.at_risk) == ["Colleague's", "Big risk", "Small risk"]
 
     own = manager_client.get("/alpha/?book=mine").context["morning"]
@@ -108,7 +108,7 @@ def test_a_manager_sees_everyones_book_by_default_and_their_own_on_request(manag
 
 @pytest.mark.django_db
 def test_a_csm_may_look_at_everyones_book_and_a_bad_book_falls_back_to_the_default(csm_client, book):
-    assert csm_client.get("/alpha/?book=all").context["morning"].figures.accounts == 7
+    assert csm_client.get("/alpha/?book=all").context["morning"].figures.accounts == 6
     response = csm_client.get("/alpha/?book=<script>")
     assert response.status_code == 200
     assert response.context["morning"].book == "mine"

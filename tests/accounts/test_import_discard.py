@@ -102,3 +102,18 @@ def test_a_discarded_import_says_so_and_cannot_be_started(csm_client, org_a, csm
     assert "This import cannot start now" in response.content.decode()
     assert state(org_a, job) == (ImportStatus.DISCARDED, "")
     assert csm_client.get("/alpha/accounts/import/").status_code == 200  # the list of recent imports shows it
+
+
+@pytest.mark.django_db
+def test_a_discarded_import_that_had_failed_still_says_how_far_it_got(csm_client, org_a, csm):
+    job = make_job(org_a, csm, ImportStatus.FAILED, age=OLD * 2, finished_age=OLD)
+    stopped = "The import stopped. An unexpected error stopped it. The first 500 of 900 rows were imported."
+    with activate(org_a):
+        ImportJob.objects.filter(pk=job.pk).update(summary={"failure": stopped}, processed_rows=500, total_rows=900)
+    tasks.discard_stale_imports.delay(org_a.pk)
+
+    text = csm_client.get(f"/alpha/accounts/import/{job.pk}/").content.decode()
+
+    assert "The file was discarded" in text
+    assert stopped in text
+    assert "Nothing was imported." not in text

@@ -269,6 +269,14 @@ def test_production_refuses_to_start_with_an_insecure_setting(tmp_path: Path, na
         assert other not in message, message
 
 
+@pytest.mark.parametrize("value", ["nan", "0", "-1", "inf", "fast"])
+def test_a_bad_random_page_cost_is_refused(tmp_path: Path, value: str) -> None:
+    result = manage("check", env=production_env(tmp_path, DATABASE_RANDOM_PAGE_COST=value))
+
+    assert result.returncode != 0
+    assert "DATABASE_RANDOM_PAGE_COST" in result.stderr
+
+
 # -- Dockerfile -------------------------------------------------------------------------------------------------
 
 
