@@ -276,6 +276,9 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
+    # kombu's filesystem transport, writing each message whole (csm.broker says why).
+    CELERY_BROKER_TRANSPORT = "csm.broker:Transport"
+if not REDIS_URL:
     for _folder in ("queue", "processed", "control"):
         (DATA_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = (
