@@ -64,17 +64,25 @@ def create_import(*, actor: User, filename: str, raw: bytes) -> ImportJob:
     except files.ImportFileError as error:
         raise _file_error(error) from error
     mapping = import_columns.auto_map(header, import_columns.targets(CustomField.objects.all()))
-    return ImportJob.objects.create(
-        organization=current_organization(),
-        created_by=actor,
-        filename=filename[:255],
-        content=decoded.text,
-        encoding=decoded.encoding,
-        delimiter=delimiter,
-        header=header,
-        mapping=mapping,
-        total_rows=rows,
-    )
+    organization = current_organization()
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            organization=organization,
+            created_by=actor,
+            filename=filename[:255],
+            content=decoded.text,
+            encoding=decoded.encoding,
+            delimiter=delimiter,
+            header=header,
+            mapping=mapping,
+            total_rows=rows,
+        )
+        # Who uploaded a file of customers' names and emails, and when: the activity log says it.
+        record(
+            organization=organization, actor=actor, verb="import.uploaded", target=job,
+            data={"file": job.filename, "rows": rows},
+        )  # fmt: skip
+    return job
 
 
 def _editable(job: ImportJob) -> ImportJob:

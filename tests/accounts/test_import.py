@@ -470,7 +470,11 @@ def test_importing_the_same_file_again_changes_nothing(in_org_a, org_a, csm):
         "contacts_created": 0, "contacts_updated": 0, "contacts_unchanged": 3,
     }  # fmt: skip
     after = (Account.objects.count(), Contact.objects.count(), AccountTag.objects.count(), ActivityLog.objects.count())
-    assert after == (before[0], before[1], before[2], before[3] + 2)  # only import.started and import.finished
+    # Only the import's own rows in the log: uploaded, started, finished; nothing about the accounts.
+    assert after == (before[0], before[1], before[2], before[3] + 3)
+    assert list(ActivityLog.objects.order_by("-id").values_list("verb", flat=True)[:3]) == [
+        "import.finished", "import.started", "import.uploaded",
+    ]  # fmt: skip
 
 
 def test_contacts_are_added_to_existing_accounts_and_updated_by_email(in_org_a, org_a, csm):
