@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown as markdown_lib
 import nh3
 
@@ -22,3 +24,23 @@ def render(text: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Emphasis, strong, strike-through and code spans: the marks around a run of text, not lone characters (snake_case).
+_MARKERS = re.compile(r"(\*\*|__|~~|`|\*|(?<!\w)_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_LINE_START = re.compile(r"^\s*(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)+")
+
+
+def summary(text: str, limit: int = 80) -> str:
+    """The first line of a note as plain words, for a one-line mention (the activity log, a timeline summary):
+    `"## Call with **Ann** about [SSO](https://…)"` → `"Call with Ann about SSO"`; cut at a word, with an ellipsis."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    plain = _MARKERS.sub(r"\2", _LINK.sub(r"\1", _LINE_START.sub("", first))).strip()
+    plain = " ".join(plain.split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"

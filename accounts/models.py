@@ -299,8 +299,9 @@ class Note(TenantModel):
         indexes = [models.Index(fields=["organization", "account", "-occurred_at"], name="note_org_account")]
 
     def __str__(self) -> str:
-        first_line = self.body.strip().splitlines()[0] if self.body.strip() else ""
-        return f"{self.get_kind_display()}: {first_line[:80]}"
+        from accounts import markdown  # the model module stays free of the rendering libraries at import
+
+        return f"{self.get_kind_display()}: {markdown.summary(self.body)}"
 
 
 class TaskStatus(models.TextChoices):

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
+from django.utils.timezone import now
 
 from accounts.models import Account, Contact, Ticket, TicketStatus, priority_rank
 from csm.models import ActivityLog, User
@@ -63,9 +64,12 @@ def duration_label(value: timedelta | None) -> str:
 
 
 def with_durations(tickets: list[Ticket]) -> list[Ticket]:
-    """Give each ticket `resolved_in` and `first_response_in` as words (empty when not there yet)."""
+    """Give each ticket `resolved_in` and `first_response_in` as words (empty when not there yet), and `open_for`,
+    how long it has been open, in the same words."""
+    moment = now()
     for ticket in tickets:
         ticket.resolved_in = duration_label(ticket.resolution_time)  # type: ignore[attr-defined]
+        ticket.open_for = duration_label(moment - ticket.opened_at)  # type: ignore[attr-defined]
         first = ticket.first_response_at - ticket.opened_at if ticket.first_response_at else None
         ticket.first_response_in = duration_label(first)  # type: ignore[attr-defined]
     return tickets

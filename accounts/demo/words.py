@@ -344,7 +344,7 @@ Asked {sponsor_first} who takes over and offered a refresher training for the te
         "risk",
         """**Get-well plan** with {sponsor}
 
-1. Support fixes the {feature} issue this sprint
+1. Support fixes the issue with {feature} this sprint
 2. We run two training sessions for {team}
 3. Weekly 15-minute check-in with {contact_first} for six weeks
 
@@ -371,7 +371,7 @@ TASKS = [
     ("onboarding", "Send the 30/60/90-day onboarding plan to {contact_first}"),
     ("onboarding", "Book admin training with {contact_first}"),
     ("onboarding", "Check that the first data import finished"),
-    ("onboarding", "Share the {feature} setup guide with their IT"),
+    ("onboarding", "Share the setup guide for {feature} with their IT"),
     ("onboarding", "30-day check-in: confirm success criteria"),
     ("adoption", "Prepare the {quarter} QBR deck"),
     ("adoption", "Send recap of the {month} check-in to {contact_first}"),

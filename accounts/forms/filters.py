@@ -30,7 +30,7 @@ class AccountFilterForm(forms.Form):
         required=False,
         choices=[("", "Churned or not"), ("no", "Not churned"), ("only", "Churned only")],
     )
-    renewal_days = forms.IntegerField(label="Renews within (days)", required=False, min_value=0, max_value=3650)
+    renewal_days = forms.IntegerField(label="Renews in (days)", required=False, min_value=0, max_value=3650)
     mrr_min = forms.DecimalField(
         label="MRR from", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2
     )

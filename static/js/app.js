@@ -24,6 +24,15 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 
+  // A navigation bar that scrolls sideways (a phone) shows the current page's item.
+  document.querySelectorAll("nav [aria-current='page']").forEach(function (link) {
+    var bar = link.parentElement;
+    if (bar && bar.scrollWidth > bar.clientWidth) {
+      var offset = link.getBoundingClientRect().left - bar.getBoundingClientRect().left;
+      bar.scrollLeft += offset - (bar.clientWidth - link.offsetWidth) / 2;
+    }
+  });
+
   // Select a one-time secret when it gets focus, ready to copy.
   document.addEventListener("focusin", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();

@@ -44,7 +44,8 @@ def test_the_board_has_a_column_per_stage_with_its_count_and_mrr(csm_client, org
     assert column(response, "Renewal").count == 1
     assert column(response, "Trial").count == 0
     content = response.content.decode()
-    assert "<span data-mrr>301</span> MRR" in content
+    currency = response.context["organization"].currency
+    assert f"<span data-mrr>301</span> {currency} MRR" in content
     assert 'id="column-none"' not in content
 
 
@@ -83,7 +84,7 @@ def test_cards_show_name_link_owner_mrr_renewal_and_health(csm_client, csm, org_
         )
     content = csm_client.get("/alpha/board/").content.decode()
     assert f'href="/alpha/accounts/{account.pk}/"' in content
-    assert "Carol Csm" in content and "USD 1,234" in content and "At risk" in content
+    assert "Carol Csm" in content and "1,234 USD" in content and "At risk" in content
     assert f'datetime="{localdate():%Y-%m-%d}"' in content
 
 

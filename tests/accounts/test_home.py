@@ -196,7 +196,8 @@ def test_what_changed_shows_the_newest_entries_of_the_books_accounts(csm_client,
     changes = response.context["morning"].changes
     assert [entry.account.name for entry in changes] == ["Mine", "Mine"]
     page = response.content.decode()
-    assert "Playbook sent the welcome email" in page and "<strong>exec</strong>" in page
+    assert "Playbook sent the welcome email" in page
+    assert "Saw their exec at the conference" in page and "**" not in page  # one plain line per note
     assert "Not on my book" not in page
     everyone = csm_client.get("/alpha/?book=all").context["morning"].changes
     assert [entry.account.name for entry in everyone] == ["Theirs", "Mine", "Mine"]
