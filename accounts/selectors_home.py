@@ -13,12 +13,13 @@ number of queries whatever the size of the book.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.timezone import get_current_timezone
 
 from accounts import selectors_tasks
 from accounts.models import (
@@ -42,6 +43,7 @@ RENEWAL_WINDOW_DAYS = 90
 SHOWN = 6  # rows in each short list
 TASKS_SHOWN = 8
 CHANGES_SHOWN = 10
+CHANGES_WITHIN_DAYS = 30
 
 
 @dataclass
@@ -133,10 +135,12 @@ def without_champion(accounts: QuerySet[Account]) -> list[Account]:
     return list(alone.select_related("owner", "stage").order_by("-mrr", "-id")[:SHOWN])
 
 
-def recent_changes(book: str, user: User) -> list[ActivityLog]:
-    """The newest timeline entries of the book's accounts (anyone's: teammates, automations, integrations, the
-    person's own), each with its account as `account`."""
-    entries = ActivityLog.objects.filter(about_type=ContentType.objects.get_for_model(Account))
+def recent_changes(book: str, user: User, *, today: date) -> list[ActivityLog]:
+    """The newest timeline entries of the book's accounts in the last CHANGES_WITHIN_DAYS (anyone's: teammates,
+    automations, integrations, the person's own), each with its account as `account`. The window also bounds the
+    read when the book's accounts have been quiet: the organization's log is walked back a month at most."""
+    since = datetime.combine(today - timedelta(days=CHANGES_WITHIN_DAYS), time.min, tzinfo=get_current_timezone())
+    entries = ActivityLog.objects.filter(about_type=ContentType.objects.get_for_model(Account), created_at__gte=since)
     if book == MINE:
         entries = entries.filter(about_id__in=Account.objects.filter(owner=user).values("id"))
     shown = attach(entries.order_by("-created_at", "-id")[:CHANGES_SHOWN])
@@ -166,5 +170,5 @@ def morning(user: User, *, book: str, today: date) -> Morning:
         at_risk=at_risk(accounts),
         renewals=renewals(accounts, today=today),
         without_champion=without_champion(accounts),
-        changes=recent_changes(book, user),
+        changes=recent_changes(book, user, today=today),
     )

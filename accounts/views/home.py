@@ -23,5 +23,10 @@ def today(request: OrgRequest) -> HttpResponse:
         book = selectors.default_book(is_manager=request.membership.has_role(Role.MANAGER))
     day = localdate()
     morning = selectors.morning(request.user, book=book, today=day)
-    context = {"morning": morning, "today": day, "renewal_window": selectors.RENEWAL_WINDOW_DAYS}
+    context = {
+        "morning": morning,
+        "today": day,
+        "renewal_window": selectors.RENEWAL_WINDOW_DAYS,
+        "changes_within": selectors.CHANGES_WITHIN_DAYS,
+    }
     return render(request, "accounts/home.html", context)

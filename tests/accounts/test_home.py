@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate, now
@@ -204,6 +205,19 @@ def test_what_changed_shows_the_newest_entries_of_the_books_accounts(csm_client,
 
 
 @pytest.mark.django_db
+def test_what_changed_looks_back_thirty_days(csm_client, csm, in_org_a):
+    quiet = AccountFactory(name="Quiet", owner=csm)
+    busy = AccountFactory(name="Busy", owner=csm)
+    with time_machine.travel(now() - timedelta(days=31), tick=False):
+        notes.add_note(actor=csm, account=quiet, body="Long ago")
+    notes.add_note(actor=csm, account=busy, body="Yesterday's call")
+
+    changes = csm_client.get("/alpha/").context["morning"].changes
+
+    assert [entry.account.name for entry in changes] == ["Busy"]
+
+
+@pytest.mark.django_db
 def test_an_account_name_with_a_script_renders_inert(csm_client, csm, in_org_a):
     account = AccountFactory(name="<script>alert(1)</script>", owner=csm, health_band=HealthBand.AT_RISK)
     notes.add_note(actor=csm, account=account, body="<script>alert(2)</script>")
@@ -239,7 +253,7 @@ def test_an_empty_organization_has_a_calm_start_page(csm_client):
     page = csm_client.get("/alpha/").content.decode()
 
     assert "Nothing overdue and nothing due today." in page
-    assert "Nothing has happened on your accounts yet." in page
+    assert "Nothing has happened on your accounts in the last 30 days." in page
     assert "Every account has an active champion." in page
 
 
