@@ -29,4 +29,6 @@ def today(request: OrgRequest) -> HttpResponse:
         "renewal_window": selectors.RENEWAL_WINDOW_DAYS,
         "changes_within": selectors.CHANGES_WITHIN_DAYS,
     }
+    if request.htmx and request.htmx.target == "home-figures":
+        return render(request, "accounts/home.html#figures", context)
     return render(request, "accounts/home.html", context)

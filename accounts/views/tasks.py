@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from accounts import selectors_tasks as selectors
 from accounts.forms.tasks import (
@@ -148,9 +149,13 @@ def _task_for_action(request: OrgRequest, pk: int) -> Task:
 
 
 def _after_action(request: OrgRequest, task: Task | None, *, status: int = 200) -> HttpResponse:
-    """htmx: the row again (or nothing, which removes it) and the messages; otherwise back where the person was."""
+    """htmx: the row again (or nothing, which removes it) and the messages, and a `task-changed` event for the
+    page's counts (the start page refreshes its figures on it); otherwise back where the person was."""
     if request.htmx:
-        return render(request, ACTION, {"task": task}, status=status)
+        response = render(request, ACTION, {"task": task}, status=status)
+        if status == 200:
+            trigger_client_event(response, "task-changed")
+        return response
     return redirect(next_url(request, org_reverse(request, "accounts:tasks")))
 
 

@@ -167,6 +167,26 @@ def test_the_most_urgent_due_tasks_come_first_and_the_rest_are_counted(csm_clien
 
 
 @pytest.mark.django_db
+def test_completing_a_task_here_refreshes_the_figures(csm_client, csm, in_org_a):
+    late = TaskFactory(title="Late", assignee=csm, due_date=days(-2))
+    TaskFactory(title="Later", assignee=csm, due_date=days(-1))
+    htmx = {"HTTP_HX_REQUEST": "true"}
+
+    done = csm_client.post(f"/alpha/tasks/{late.pk}/complete/", {"next": "/alpha/"}, **htmx)
+
+    assert done.status_code == 200
+    assert "task-changed" in done["HX-Trigger"]
+    page = csm_client.get("/alpha/").content.decode()
+    assert 'hx-trigger="task-changed from:body"' in page and 'id="home-figures"' in page
+    figures = csm_client.get("/alpha/?book=mine", HTTP_HX_TARGET="home-figures", **htmx)
+    assert figures.status_code == 200
+    text = figures.content.decode()
+    assert text.lstrip().startswith("<ul") and "<html" not in text and 'id="home-figures"' in text
+    assert '<span class="figure">1</span><span class="muted">of my tasks overdue' in text
+    assert 'href="/alpha/accounts/?owner=me&amp;churned=no"' in text
+
+
+@pytest.mark.django_db
 def test_unresolved_tickets_are_mine_or_everyones(csm_client, csm, manager, in_org_a):
     TicketFactory(assignee=csm, status=TicketStatus.OPEN)
     TicketFactory(assignee=csm, status=TicketStatus.PENDING)
