@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from csm.models import Membership, Organization, Role, User
 from csm.signals import organization_created
@@ -134,6 +135,14 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def count_queries(client: Client, path: str, **extra: Any) -> int:
+    """The number of queries of one GET of `path`, which must answer 200 (for the constant-query-count tests)."""
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path, **extra)
+    assert response.status_code == 200, path
+    return len(context.captured_queries)
 
 
 @pytest.fixture

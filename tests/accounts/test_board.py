@@ -6,14 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate
 
 from accounts.models import Account, LifecycleStage, StageCategory, Tier
 from accounts.selectors_board import CARD_LIMIT
 from csm.models import ActivityLog
 from csm.tenancy import activate
+from tests.conftest import count_queries
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,23 +93,20 @@ def _grow(n: int, owner) -> None:
         AccountFactory(stage=stages[i % len(stages)] if i % 7 else None, owner=owner if i % 2 else None)
 
 
-def _count(client, path: str, **kwargs) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path, **kwargs)
-    assert response.status_code == 200
-    return len(context.captured_queries)
-
-
 def test_the_board_renders_in_a_constant_number_of_queries(csm_client, csm, org_a):
     n = 40  # several columns past their card bound at 3n
     with activate(org_a):
         _grow(n, csm)
     csm_client.get("/alpha/board/")
     paths = ["/alpha/board/", "/alpha/board/?owner=me", f"/alpha/board/?owner={csm.pk}&tier=1"]
-    small = [_count(csm_client, path) for path in paths] + [_count(csm_client, "/alpha/board/", headers=HTMX)]
+    small = [count_queries(csm_client, path) for path in paths] + [
+        count_queries(csm_client, "/alpha/board/", headers=HTMX)
+    ]
     with activate(org_a):
         _grow(2 * n, csm)
-    large = [_count(csm_client, path) for path in paths] + [_count(csm_client, "/alpha/board/", headers=HTMX)]
+    large = [count_queries(csm_client, path) for path in paths] + [
+        count_queries(csm_client, "/alpha/board/", headers=HTMX)
+    ]
     assert large == small
     # The shell's own queries, then members, tier (parse and render), stages, column totals, cards.
     assert max(small) <= 17, small

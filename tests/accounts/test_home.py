@@ -9,8 +9,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate, now
 
 from accounts.models import (
@@ -25,6 +23,7 @@ from accounts.models import (
 from accounts.services import notes
 from csm.activity import Actor
 from csm.tenancy import activate
+from tests.conftest import count_queries
 from tests.factories import AccountFactory, ContactFactory, TaskFactory, TicketFactory
 
 AUTOMATION = Actor.automation("Welcome playbook")
@@ -290,13 +289,6 @@ def _grow(csm, manager, n: int) -> None:
             notes.add_note(actor=AUTOMATION, account=account, body=f"Automation {i}")
 
 
-def _queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.django_db
 def test_the_start_page_costs_the_same_number_of_queries_whatever_the_data(
     csm_client, manager_client, csm, manager, in_org_a
@@ -305,9 +297,9 @@ def test_the_start_page_costs_the_same_number_of_queries_whatever_the_data(
     _grow(csm, manager, 2)
     for client, path in paths:
         client.get(path)
-    small = [_queries(client, path) for client, path in paths]
+    small = [count_queries(client, path) for client, path in paths]
     _grow(csm, manager, 8)
-    large = [_queries(client, path) for client, path in paths]
+    large = [count_queries(client, path) for client, path in paths]
 
     assert large == small
     # Session, user, tenant and the switcher; then the figures, the tasks (counts and rows), the tickets, the three

@@ -9,8 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.importer import columns, files, values
 from accounts.models import (
@@ -26,7 +24,7 @@ from accounts.models import (
 from accounts.services import importing
 from csm.models import ActivityLog, Membership, Role
 from csm.tenancy import activate
-from tests.conftest import make_member
+from tests.conftest import count_queries, make_member
 from tests.factories import AccountFactory, ContactFactory
 
 HEADER = (
@@ -704,13 +702,6 @@ def test_the_upload_page_lists_recent_imports(csm_client, admin, org_a):
     assert "crm-export.csv" in page and "Alice Admin" in page
 
 
-def _queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(context.captured_queries)
-
-
 def test_import_pages_run_a_constant_number_of_queries(csm_client, csm, org_a):
     def invalid_job(errors: int) -> int:
         with activate(org_a):
@@ -722,11 +713,11 @@ def test_import_pages_run_a_constant_number_of_queries(csm_client, csm, org_a):
 
     few, many = invalid_job(5), invalid_job(150)
     csm_client.get(f"/alpha/accounts/import/{few}/")
-    assert _queries(csm_client, f"/alpha/accounts/import/{few}/") == _queries(
+    assert count_queries(csm_client, f"/alpha/accounts/import/{few}/") == count_queries(
         csm_client, f"/alpha/accounts/import/{many}/"
     )
     small, large = done_job(3), done_job(30)
-    assert _queries(csm_client, f"/alpha/accounts/import/{small}/") == _queries(
+    assert count_queries(csm_client, f"/alpha/accounts/import/{small}/") == count_queries(
         csm_client, f"/alpha/accounts/import/{large}/"
     )
 
@@ -735,13 +726,13 @@ def test_import_pages_run_a_constant_number_of_queries(csm_client, csm, org_a):
             return new_job(csm, csv("name,owner,mrr", *[f"Acme {i},carol@alpha.test,{i}" for i in range(rows)])).pk
 
     short, long = uploaded_job(2), uploaded_job(80)
-    assert _queries(csm_client, f"/alpha/accounts/import/{short}/") == _queries(
+    assert count_queries(csm_client, f"/alpha/accounts/import/{short}/") == count_queries(
         csm_client, f"/alpha/accounts/import/{long}/"
     )
-    upload_page = _queries(csm_client, "/alpha/accounts/import/")
+    upload_page = count_queries(csm_client, "/alpha/accounts/import/")
     for _ in range(5):
         invalid_job(2)
-    assert _queries(csm_client, "/alpha/accounts/import/") == upload_page
+    assert count_queries(csm_client, "/alpha/accounts/import/") == upload_page
 
 
 def test_a_csms_file_may_not_reassign_accounts_but_a_managers_may(in_org_a, csm, manager):

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate, now
 
 from accounts.forms.tasks import next_monday
@@ -18,7 +16,7 @@ from accounts.selectors_tasks import GROUP_PAGE, Whose
 from accounts.services import tasks as services
 from csm.activity import Actor
 from csm.models import ActivityLog, Role
-from tests.conftest import make_member
+from tests.conftest import count_queries, make_member
 from tests.factories import AccountFactory, TaskFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -160,13 +158,6 @@ def grow(organization, people, n: int) -> None:
             TaskFactory(assignee=person, due_date=None)
             TaskFactory(assignee=person, status=TaskStatus.SNOOZED, snoozed_until=days(3), due_date=days(3))
             TaskFactory(assignee=person, status=TaskStatus.DONE, completed_at=now(), completed_by=person)
-
-
-def count_queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(context.captured_queries)
 
 
 @pytest.mark.django_db

@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
 from accounts.models import Ticket, TicketChannel, TicketPriority, TicketStatus
 from accounts.selectors_tickets import CARDS_PER_COLUMN, duration_label
 from accounts.services import tickets as services
 from csm.models import ActivityLog
+from tests.conftest import count_queries
 from tests.factories import AccountFactory, ContactFactory, TicketFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -103,13 +102,6 @@ def test_the_list_swaps_its_results_with_htmx(csm_client, desk):
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="ticket-results">') and "<html" not in body
     assert "Login loop" in body and "Export fails" not in body
-
-
-def count_queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(context.captured_queries)
 
 
 def grow(n: int, people) -> None:

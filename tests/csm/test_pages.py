@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.template import engines
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from csm import activity, services
 from csm.models import Role
 from csm.tenancy import activate
-from tests.conftest import make_member
+from tests.conftest import count_queries, make_member
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,13 +44,6 @@ def grow(organization, admin, n: int) -> None:
             services.invite_member(actor=admin, organization=organization, email=f"inv-{suffix}@x.test", role=Role.CSM)
             services.create_api_key(actor=admin, organization=organization, name=f"key {i}")
             activity.record(organization=organization, actor=admin, verb="test.entry", changes={"a": [1, 2]})
-
-
-def count_queries(client: Client, path: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(context.captured_queries)
 
 
 @pytest.mark.django_db
