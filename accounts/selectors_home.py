@@ -143,7 +143,8 @@ def recent_changes(book: str, user: User, *, today: date) -> list[ActivityLog]:
     entries = ActivityLog.objects.filter(about_type=ContentType.objects.get_for_model(Account), created_at__gte=since)
     if book == MINE:
         entries = entries.filter(about_id__in=Account.objects.filter(owner=user).values("id"))
-    shown = attach(entries.order_by("-created_at", "-id")[:CHANGES_SHOWN])
+    # One line per entry (components/timeline_entry.html): the kinds' loaders would fetch what is not shown.
+    shown = attach(entries.order_by("-created_at", "-id")[:CHANGES_SHOWN], load_targets=False)
     names = Account.objects.in_bulk([entry.about_id for entry in shown if entry.about_id is not None])
     for entry in shown:
         entry.account = names.get(entry.about_id or 0)  # type: ignore[attr-defined]

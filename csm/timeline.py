@@ -64,15 +64,16 @@ def filter_by_kind(entries: Any, key: str) -> Any:
     return entries.filter(kind.q()) if kind else entries
 
 
-def attach(entries: Iterable[ActivityLog]) -> list[ActivityLog]:
-    """Give each entry its `kind`, and its loaded target as `obj` for kinds with a loader (one query per kind)."""
+def attach(entries: Iterable[ActivityLog], *, load_targets: bool = True) -> list[ActivityLog]:
+    """Give each entry its `kind`, and its loaded target as `obj` for kinds with a loader (one query per kind).
+    `load_targets=False` skips the loaders, for a page that shows every entry on one line (`obj` stays None)."""
     entries = list(entries)
     by_kind: dict[str, list[ActivityLog]] = {}
     for entry in entries:
         kind = kind_for(entry.verb)
         entry.kind = kind  # type: ignore[attr-defined]
         entry.obj = None  # type: ignore[attr-defined]
-        if kind is not None and kind.loader is not None and entry.target_id is not None:
+        if load_targets and kind is not None and kind.loader is not None and entry.target_id is not None:
             by_kind.setdefault(kind.key, []).append(entry)
     for key, group in by_kind.items():
         loader = _kinds[key].loader
