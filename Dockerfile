@@ -36,6 +36,7 @@ RUN DEBUG=false \
     FIELD_ENCRYPTION_KEY=YnVpbGQtb25seS1jb2xsZWN0c3RhdGljLW5vdC1rZXk= \
     ALLOWED_HOSTS=build.invalid \
     EMAIL_URL=smtp://build.invalid \
+    DATABASE_URL=postgres://build.invalid/csm \
     CSM_DATA_DIR=/tmp/csm-build \
     /app/.venv/bin/python manage.py collectstatic --noinput --verbosity 1 \
     && /app/.venv/bin/python -m compileall -q -x '/\.venv/' /app \

@@ -56,8 +56,6 @@ def ensure_roles(cursor: Any, app: dict[str, Any], ops: dict[str, Any]) -> list[
 def grant_privileges(using: str) -> None:
     """Let the app and ops roles use every table of the schema; the activity log stays append-only for the app."""
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_database()")
         owner, database = cursor.fetchone()
@@ -98,8 +96,6 @@ def mark_leakproof(using: str) -> bool:
     """Mark LEAKPROOF_FUNCTIONS, when the connection may (only a superuser can). Without it everything works the
     same, but searches and money ranges scan the organization's rows instead of using their indexes."""
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return False
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         row = cursor.fetchone()

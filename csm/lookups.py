@@ -22,8 +22,7 @@ class ILikeContains(Lookup[str]):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         pattern = "%" + connection.ops.prep_for_like_query(rhs_params[0]) + "%"
-        operator = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
-        return f"{lhs} {operator} {rhs} ESCAPE '\\'", (*lhs_params, pattern)
+        return f"{lhs} ILIKE {rhs} ESCAPE '\\'", (*lhs_params, pattern)
 
 
 CharField.register_lookup(ILikeContains)

@@ -7,8 +7,7 @@
 
 enables and forces row-level security on the model's table and adds the tenant policy: a row is visible and
 writable only while `app.organization_id` (set by `csm.tenancy.activate`) names its organization. With no
-organization set a query sees no rows: never an error, never every row. On SQLite (the embedded `make run`) the
-operation does nothing; the other two walls still stand there.
+organization set a query sees no rows: never an error, never every row.
 """
 
 from __future__ import annotations
@@ -57,8 +56,6 @@ class TenantRLS(migrations.operations.base.Operation):
     def database_forwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = schema_editor.quote_name(self._table(app_label, to_state))
         for statement in enable_statements(table, self.select_also):
             schema_editor.execute(statement)
@@ -66,8 +63,6 @@ class TenantRLS(migrations.operations.base.Operation):
     def database_backwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
         table = schema_editor.quote_name(self._table(app_label, from_state))
         schema_editor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME}_select_also ON {table}")
         schema_editor.execute(f"DROP POLICY IF EXISTS {POLICY_NAME} ON {table}")
@@ -88,37 +83,3 @@ def enable_statements(quoted_table: str, select_also: str | None = None) -> list
             f"CREATE POLICY {POLICY_NAME}_select_also ON {quoted_table} FOR SELECT USING ({select_also})",
         ]
     return statements
-
-
-class PostgresSQL(migrations.operations.base.Operation):
-    """Raw SQL that only PostgreSQL runs (extensions, trigram indexes); SQLite, used by `make run`, skips it."""
-
-    reversible = True
-    reduces_to_sql = True
-
-    def __init__(self, sql: list[str], reverse_sql: list[str]) -> None:
-        self.sql = sql
-        self.reverse_sql = reverse_sql
-
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (self.__class__.__qualname__, [self.sql, self.reverse_sql], {})
-
-    def state_forwards(self, app_label: str, state: ProjectState) -> None:
-        pass
-
-    def describe(self) -> str:
-        return "PostgreSQL-only SQL"
-
-    def database_forwards(
-        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
-    ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in self.sql:
-                schema_editor.execute(statement)
-
-    def database_backwards(
-        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
-    ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in self.reverse_sql:
-                schema_editor.execute(statement)

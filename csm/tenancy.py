@@ -86,19 +86,17 @@ def activate(
     organization_token = _current_organization.set(organization)
     try:
         with transaction.atomic(using=using):
-            outer: dict[str, str] = {}
-            if connection.vendor == "postgresql":
-                outer = _swap_settings(
-                    using,
-                    {
-                        ORGANIZATION_SETTING: str(organization_id or ""),
-                        USER_SETTING: str(user.pk if user is not None and user.pk else ""),
-                    },
-                )
+            outer = _swap_settings(
+                using,
+                {
+                    ORGANIZATION_SETTING: str(organization_id or ""),
+                    USER_SETTING: str(user.pk if user is not None and user.pk else ""),
+                },
+            )
             yield organization
             # Reached only when the block succeeded; after an exception the savepoint's rollback restores the
             # outer values by itself.
-            if nested and outer and not connection.needs_rollback:
+            if nested and not connection.needs_rollback:
                 _swap_settings(using, outer)
     finally:
         _current_organization.reset(organization_token)

@@ -26,7 +26,6 @@ class OrmWriter:
     def __init__(self, organization: Organization) -> None:
         self.organization = organization
         self.connection = connections["default"]
-        self._next: dict[type[models.Model], int] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -34,7 +33,7 @@ class OrmWriter:
             yield
 
     def reserve(self, model: type[models.Model], count: int) -> list[int]:
-        return reserve_ids(self.connection, model, count, self._next)
+        return reserve_ids(self.connection, model, count)
 
     def write(self, model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -48,7 +47,6 @@ class CopyWriter:
 
     def __init__(self) -> None:
         self.connection = connections["ops"]
-        self._next: dict[type[models.Model], int] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -60,7 +58,7 @@ class CopyWriter:
             yield
 
     def reserve(self, model: type[models.Model], count: int) -> list[int]:
-        return reserve_ids(self.connection, model, count, self._next)
+        return reserve_ids(self.connection, model, count)
 
     def write(self, model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -80,32 +78,20 @@ class CopyWriter:
                 copy.write_row(values)
 
 
-def reserve_ids(
-    connection: Any, model: type[models.Model], count: int, next_ids: dict[type[models.Model], int]
-) -> list[int]:
+def reserve_ids(connection: Any, model: type[models.Model], count: int) -> list[int]:
+    """`count` ids from the table's sequence, for rows that refer to each other before they are written."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: one writer at a time, so the ids after the largest one are free.
-        if model not in next_ids:
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            next_ids[model] = cursor.fetchone()[0] + 1
-    first = next_ids[model]
-    next_ids[model] = first + count
-    return list(range(first, first + count))
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def can_copy() -> bool:
-    """Whether COPY through the ops connection works here: PostgreSQL, a role that bypasses row-level security, and
-    no transaction open on the default connection (the ops connection could not see its uncommitted rows)."""
-    ops = connections["ops"]
-    if ops.vendor != "postgresql" or connections["default"].in_atomic_block:
+    """Whether COPY through the ops connection works here: a role that bypasses row-level security, and no
+    transaction open on the default connection (the ops connection could not see its uncommitted rows)."""
+    if connections["default"].in_atomic_block:
         return False
-    with ops.cursor() as cursor:
+    with connections["ops"].cursor() as cursor:
         cursor.execute("SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user")
         row = cursor.fetchone()
     return bool(row and row[0])
@@ -114,7 +100,7 @@ def can_copy() -> bool:
 def analyze() -> None:
     """Fresh statistics for the planner after a large load. Only a table's owner may ANALYZE it; without the owner's
     connection, autovacuum does it within a minute or two."""
-    if "owner" not in settings.DATABASES or connections["owner"].vendor != "postgresql":
+    if "owner" not in settings.DATABASES:
         return
     tables = ", ".join(connections["owner"].ops.quote_name(model._meta.db_table) for model in WRITE_ORDER)
     with connections["owner"].cursor() as cursor:

@@ -4,13 +4,11 @@ btree_gin lets a GIN index hold that bigint column."""
 
 from django.db import migrations
 
-from csm.rls import PostgresSQL
-
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0002_default_settings")]
     operations = [
-        PostgresSQL(
+        migrations.RunSQL(
             [
                 "CREATE EXTENSION IF NOT EXISTS pg_trgm",
                 "CREATE EXTENSION IF NOT EXISTS btree_gin",

@@ -2,13 +2,11 @@
 
 from django.db import migrations
 
-from csm.rls import PostgresSQL
-
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0003_search_indexes")]
     operations = [
-        PostgresSQL(
+        migrations.RunSQL(
             [
                 "DROP INDEX IF EXISTS account_org_name_trgm",
                 "DROP INDEX IF EXISTS account_org_domains_trgm",

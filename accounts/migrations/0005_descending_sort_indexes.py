@@ -1,10 +1,7 @@
 """Indexes for the descending sorts of the list (renewal, health, start date): they keep the accounts without a value
-last, which a backward scan of the ascending indexes cannot give. PostgreSQL only: SQLite (make run) has no
-NULLS LAST in indexes, and sorts its few hundred accounts without them."""
+last, which a backward scan of the ascending indexes cannot give."""
 
 from django.db import migrations
-
-from csm.rls import PostgresSQL
 
 INDEXES = {
     "account_org_renewal_desc": "renewal_date",
@@ -16,7 +13,7 @@ INDEXES = {
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_trigram_on_raw_columns")]
     operations = [
-        PostgresSQL(
+        migrations.RunSQL(
             [
                 f"CREATE INDEX {name} ON accounts_account (organization_id, {column} DESC NULLS LAST, id DESC)"
                 for name, column in INDEXES.items()

@@ -30,11 +30,9 @@ class Command(BaseCommand):
             self.stdout.write("DATABASE_OWNER_URL is not set: migrating as DATABASE_URL.")
             call_command("migrate", interactive=False, verbosity=options["verbosity"])
             return
-        owner = connections["owner"]
-        if owner.vendor == "postgresql":
-            with owner.cursor() as cursor:
-                for line in ensure_roles(cursor, settings.DATABASES["default"], settings.DATABASES["ops"]):
-                    self.stdout.write(line)
+        with connections["owner"].cursor() as cursor:
+            for line in ensure_roles(cursor, settings.DATABASES["default"], settings.DATABASES["ops"]):
+                self.stdout.write(line)
         # The post_migrate hook (csm.apps) grants the app and ops roles every table, new ones included.
         call_command("migrate", database="owner", interactive=False, verbosity=options["verbosity"])
         self.stdout.write(self.style.SUCCESS("Database provisioned."))

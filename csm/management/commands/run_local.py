@@ -1,7 +1,9 @@
-"""`make run`: migrate, seed the demo, then run the web server and one Celery worker with embedded beat.
+"""`make run`: start the embedded PostgreSQL (unless DATABASE_URL names another server), provision and migrate it,
+seed the demo, then run the web server and one Celery worker with embedded beat.
 
 Each child runs in its own process group; Ctrl-C (or SIGTERM) stops both groups, waits for them and escalates to
-SIGKILL for anything that lingers, so nothing started here outlives the command.
+SIGKILL for anything that lingers, then stops the embedded PostgreSQL (which runs in a process group of its own), so
+nothing started here outlives the command. The database's data stays under `.data/postgres` for the next start.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections
 
+from csm import embedded
 from csm.demo import DEMO_PASSWORD, ORGANIZATIONS
 
 STOP_TIMEOUT = 10
@@ -32,10 +36,34 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        port: int = options["port"]
-        host: str = options["host"]
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        self.stopping = self.serving = False
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        if not settings.EMBEDDED_DATABASE:
+            self._serve(options["host"], options["port"])
+            return
+        try:
+            self._start_database()
+            self._serve(options["host"], options["port"])
+        finally:
+            connections.close_all()
+            embedded.stop(settings.DATA_DIR)
+
+    def _start_database(self) -> None:
+        """Start (the first time: create) the embedded server and its database, as the next commands expect."""
+        started = time.monotonic()
+        socket = embedded.start(settings.DATA_DIR)
+        # The settings read the socket's folder from a running server; this process read them before it started.
+        for alias, config in settings.DATABASES.items():
+            config["HOST"] = connections[alias].settings_dict["HOST"] = str(socket)
+        if embedded.create_database(socket):
+            self.stdout.write(f"Created the embedded PostgreSQL database in {embedded.data_folder(settings.DATA_DIR)}")
+        self.stdout.write(f"Embedded PostgreSQL ready in {time.monotonic() - started:.1f} s")
+
+    def _serve(self, host: str, port: int) -> None:
+        with open(os.devnull, "w") as quiet:
+            call_command("provision_db", verbosity=0, stdout=quiet)
+            call_command("seed_demo", verbosity=0, stdout=quiet)
 
         python = sys.executable
         children: list[subprocess.Popen[bytes]] = [
@@ -52,24 +80,23 @@ class Command(BaseCommand):
             ),
         ]  # fmt: skip
         self._banner(host, port)
-
-        stopping = False
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        self.serving = True
         try:
-            while not stopping and all(child.poll() is None for child in children):
+            while not self.stopping and all(child.poll() is None for child in children):
                 time.sleep(0.3)
         finally:
             self._stop(children)
         failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
-        if not stopping and failed:
+        if not self.stopping and failed:
             self.stderr.write("A process of the stack exited unexpectedly; everything was stopped.")
             sys.exit(1)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        # While the stack runs, the loop above notices and stops it; before (migrating, seeding), the command
+        # unwinds at once and its `finally` stops the database.
+        self.stopping = True
+        if not self.serving:
+            raise KeyboardInterrupt
 
     def _banner(self, host: str, port: int) -> None:
         shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - a name to show
