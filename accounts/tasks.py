@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from accounts.services import importing
 from csm.celery import app
-from csm.jobs import TenantTask, enqueue
 from csm.models import Organization
 from csm.tenancy import current_organization
+from csm.tenancy.jobs import TenantTask, enqueue
 
 
 @app.task(base=TenantTask)

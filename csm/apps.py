@@ -7,7 +7,7 @@ from django.db.models.signals import post_migrate
 
 
 def _after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
-    from csm.dbroles import grant_privileges, mark_leakproof
+    from csm.tenancy.dbroles import grant_privileges, mark_leakproof
 
     grant_privileges(using)
     mark_leakproof(using)
@@ -20,6 +20,6 @@ class CsmConfig(AppConfig):
 
     def ready(self) -> None:
         # Once per `migrate`, after every app's migrations: grant the app and ops roles the new tables, and let
-        # searches use their indexes under row-level security (csm.dbroles).
+        # searches use their indexes under row-level security (csm.tenancy.dbroles).
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="csm.after_migrate")
         from csm import lookups  # noqa: F401 - registers the ilike_contains lookup

@@ -13,14 +13,14 @@ from django.utils.text import slugify
 
 from csm.currencies import CURRENCY_CHOICES
 from csm.models import ActorKind, Membership, Organization, Role, User, validate_organization_slug
-from csm.widgets import RENDERERS
+from csm.web.widgets import RENDERERS
 
 TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class FormRenderer(TemplatesSetting):
     """Every form renders its fields with the project's accessible field template; the common widgets render in
-    Python (csm.widgets), the others from Django's templates."""
+    Python (csm.web.widgets), the others from Django's templates."""
 
     form_template_name = "components/form.html"
     field_template_name = "components/field.html"

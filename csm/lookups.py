@@ -3,7 +3,7 @@ under row-level security.
 
 Django's `icontains` compiles to `UPPER(col) LIKE UPPER('%term%')`. Under row-level security PostgreSQL may only
 use an index for a condition whose functions are LEAKPROOF, and `upper()` is not, so every search would scan the
-whole table. `col ILIKE '%term%'` needs only the ILIKE operator's function, which `csm.dbroles.mark_leakproof`
+whole table. `col ILIKE '%term%'` needs only the ILIKE operator's function, which `csm.tenancy.dbroles.mark_leakproof`
 marks (see there why that is safe); a GIN index on `(organization_id, col gin_trgm_ops)` then serves it.
 """
 

@@ -322,8 +322,8 @@ class ActorKind(models.TextChoices):
 class ActivityLog(TenantModel):
     """Append-only: who changed what, when. Written by services in the same transaction as the change.
 
-    The app's database role may only SELECT and INSERT this table (see `csm.dbroles`); `save()` refuses updates and
-    `delete()` refuses outright, so history cannot be rewritten by the application.
+    The app's database role may only SELECT and INSERT this table (see `csm.tenancy.dbroles`); `save()` refuses
+    updates and `delete()` refuses outright, so history cannot be rewritten by the application.
     """
 
     created_at = models.DateTimeField(default=now)

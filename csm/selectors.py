@@ -1,8 +1,10 @@
-"""Reads of the tenancy core used by views and templates."""
+"""Reads of the tenancy core used by views and templates, and the query helpers every app shares."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Sequence
+
+from django.db.models import Model, QuerySet
 from django_scopes import scopes_disabled
 
 from csm.models import ActivityLog, ApiKey, Invitation, InvitationStatus, Membership, Role, User
@@ -59,3 +61,15 @@ def activity(*, actor_kind: str = "", user_id: int | None = None, verb: str = ""
     if verb:
         entries = entries.filter(verb__startswith=verb)
     return entries.order_by("-created_at", "-id")
+
+
+# -- Query helpers shared by the apps ---------------------------------------------------------------------------
+
+
+def first_of_each[M: Model](parts: Sequence[QuerySet[M]]) -> list[M]:
+    """The rows of several sliced querysets (the first N of each column of a board) in one UNION ALL query, whatever
+    the number of parts."""
+    if not parts:
+        return []
+    combined: QuerySet[M] = parts[0].union(*parts[1:], all=True)
+    return list(combined)

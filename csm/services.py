@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from csm import apikeys
 from csm.activity import Actor, as_actor, diff, record
-from csm.jobs import enqueue
 from csm.models import (
     ApiKey,
     Invitation,
@@ -27,6 +26,7 @@ from csm.models import (
 )
 from csm.signals import organization_created, person_renamed
 from csm.tenancy import activate
+from csm.tenancy.jobs import enqueue
 
 INVITATION_SALT = "csm.invitation"
 

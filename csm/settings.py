@@ -79,7 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "csm.middleware.HealthCheckMiddleware",
+    "csm.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,7 +90,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csm.middleware.TenantMiddleware",
+    "csm.tenancy.middleware.TimezoneMiddleware",
+    "csm.tenancy.middleware.ApiKeyMiddleware",
+    "csm.tenancy.middleware.TenantMiddleware",
+    "csm.tenancy.middleware.LastOrganizationMiddleware",
     # Axes last: it turns a locked-out login attempt into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csm.context_processors.tenancy",
+                "csm.web.context_processors.tenancy",
             ],
         },
     },
@@ -154,14 +157,14 @@ for _config in DATABASES.values():
     # FETCH and CLOSE for each of a page's dozen small lists cost more than the lists; it also keeps the app
     # usable behind a transaction-pooling PgBouncer.
     _config["DISABLE_SERVER_SIDE_CURSORS"] = True
-# The planner's cost of a random page read, set on the app and ops roles by `provision_db` (csm.dbroles). PostgreSQL's
-# default of 4 is meant for spinning disks; on SSDs and cloud volumes (or a database that fits in memory) it makes the
-# planner scan a whole table rather than combine two indexes, which doubled the accounts list's cost for combined
-# filters in the benchmark. 1.1 is the usual value for SSDs.
+# The planner's cost of a random page read, set on the app and ops roles by `provision_db` (csm.tenancy.dbroles).
+# PostgreSQL's default of 4 is meant for spinning disks; on SSDs and cloud volumes (or a database that fits in memory)
+# it makes the planner scan a whole table rather than combine two indexes, which doubled the accounts list's cost for
+# combined filters in the benchmark. 1.1 is the usual value for SSDs.
 DATABASE_RANDOM_PAGE_COST: float = env.float("DATABASE_RANDOM_PAGE_COST", default=1.1)
 if not 0 < DATABASE_RANDOM_PAGE_COST < 1000:  # NaN fails this too
     raise ImproperlyConfigured("DATABASE_RANDOM_PAGE_COST must be a number above 0 and below 1000 (1.1 for SSDs).")
-# The roles that `migrate` grants table privileges to (see csm.dbroles).
+# The roles that `migrate` grants table privileges to (see csm.tenancy.dbroles).
 DATABASE_APP_ROLE: str = DATABASES["default"].get("USER") or ""
 DATABASE_OPS_ROLE: str = DATABASES["ops"].get("USER") or ""
 # The tenant middleware opens the request's transaction; ATOMIC_REQUESTS puts each view in a savepoint of it, so

@@ -1,5 +1,5 @@
 """Test overrides: PostgreSQL and Redis on localhost by default (`make test` passes the URLs), tasks run eagerly
-(their arguments still round-trip through JSON, see csm.jobs), a fast password hasher and the in-memory mailbox.
+(their arguments still round-trip through JSON, see csm.tenancy.jobs), a fast password hasher and the in-memory mailbox.
 
 The suite connects as the app role, which row-level security applies to; `tests/conftest.py` creates the test
 database as the owner (DATABASE_OWNER_URL) and then switches the connections to the app and ops roles.

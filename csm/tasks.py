@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from csm import services
 from csm.celery import app
-from csm.jobs import TenantTask
 from csm.models import Invitation, InvitationStatus
+from csm.tenancy.jobs import TenantTask
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ settings_patterns: tuple[list[URLPattern | URLResolver], str] = (
 organization_patterns: list[URLPattern | URLResolver] = [
     path("", home.today, name="org_home"),
     path("", include("accounts.urls")),
-    path("dashboards/", include("csm.dashboards")),
+    path("dashboards/", include("csm.dashboards.urls")),
     path("playbooks/", include("playbooks.urls")),
     path("settings/", include(settings_patterns)),
 ]

@@ -6,8 +6,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from csm.access import OrgRequest, role_required
 from csm.models import Role
+from csm.tenancy.access import OrgRequest, role_required
 
 
 @require_GET

@@ -49,7 +49,7 @@ def django_db_setup(
     """Create the test database as the owner, then connect as the app role (RLS applies) and the ops role."""
     from django.test.utils import setup_databases, teardown_databases
 
-    from csm.dbroles import ensure_roles
+    from csm.tenancy.dbroles import ensure_roles
 
     owner = settings.TEST_DATABASE_OWNER
     roles = {

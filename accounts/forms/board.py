@@ -9,7 +9,7 @@ from django import forms
 from django.utils.timezone import localdate
 
 from accounts.models import Tier
-from accounts.selectors_board import NO_OWNER
+from accounts.selectors.board import NO_OWNER
 from csm.models import Membership, User
 
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils.timezone import localdate
 
 from accounts.models import Account, TaskPriority
-from accounts.selectors_tasks import GROUP_KEYS, GROUP_MAX, GROUP_PAGE
+from accounts.selectors.tasks import GROUP_KEYS, GROUP_MAX, GROUP_PAGE
 from csm.models import Membership, User
 
 UNASSIGNED = "unassigned"

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from accounts.forms.tasks import AccountField, member_by_id, member_choices, set_choices
 from accounts.models import Account, Contact, TicketChannel, TicketPriority, TicketStatus
-from accounts.selectors_tickets import MINE, SORTS, UNASSIGNED, UNRESOLVED, TicketFilters
+from accounts.selectors.tickets import MINE, SORTS, UNASSIGNED, UNRESOLVED, TicketFilters
 from csm.models import Membership, User
 
 

@@ -31,10 +31,10 @@ from accounts.models import Account, AccountTag, Contact, CustomField, ImportJob
 from accounts.services import sort_keys
 from accounts.services.accounts import tags_named
 from csm.activity import SYSTEM, Actor, as_actor, record
-from csm.jobs import enqueue
 from csm.models import ActivityLog, Organization, Role, User
 from csm.selectors import has_role
 from csm.tenancy import activate, current_organization
+from csm.tenancy.jobs import enqueue
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Each function is one transaction and writes one activity-log row about the task's account (its timeline). Who may
 act on a task is the views' business (the assignee, managers and admins); these functions check the data only.
 A snoozed task moves its due date to the snooze day and counts as open again from that day on (see
-`accounts.selectors_tasks.open_q`): nothing has to wake it up.
+`accounts.selectors.tasks.open_q`): nothing has to wake it up.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from django.template.loader import render_to_string
 from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors
 from accounts.forms.accounts import (
     AccountForm,
     BulkForm,
@@ -33,20 +32,21 @@ from accounts.forms.accounts import (
 from accounts.forms.filters import AccountFilterForm
 from accounts.forms.tasks import TaskCreateForm
 from accounts.models import Account, Contact, CustomField, Milestone, MilestoneStatus, SuccessPlan
-from accounts.selectors_tasks import active_members
+from accounts.selectors import accounts as selectors
+from accounts.selectors.tasks import active_members
 from accounts.services import accounts as account_services
 from accounts.services import contacts as contact_services
 from accounts.services import notes as note_services
 from accounts.services import plans as plan_services
 from accounts.services import segments as segment_services
 from accounts.services import tasks as task_services
-from csm import cursors
-from csm.access import OrgRequest, can, role_required
-from csm.http import wants_partial
 from csm.models import Role
 from csm.tenancy import activate
+from csm.tenancy.access import OrgRequest, can, role_required
 from csm.timeline import kinds as timeline_kinds
-from csm.urls_helpers import org_reverse
+from csm.web import cursors
+from csm.web.http import wants_partial
+from csm.web.reverse import org_reverse
 
 BULK_ALL_LIMIT = 1000
 EXPORT_CHUNK = 2000

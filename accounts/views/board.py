@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms.board import BoardFilterForm, BoardMoveForm
 from accounts.models import Account, LifecycleStage
-from accounts.selectors_board import board_columns
+from accounts.selectors.board import board_columns
 from accounts.services.accounts import change_stage
-from csm.access import OrgRequest, role_required
-from csm.http import wants_partial
 from csm.models import Role
-from csm.urls_helpers import org_reverse
+from csm.tenancy.access import OrgRequest, role_required
+from csm.web.http import wants_partial
+from csm.web.reverse import org_reverse
 
 TEMPLATE = "accounts/board/board.html"
 

@@ -1,4 +1,4 @@
-"""The organization's start page: the morning view of a book of accounts (accounts.selectors_home).
+"""The organization's start page: the morning view of a book of accounts (accounts.selectors.home).
 
 `?book=mine` or `?book=all` picks the book; without it a CSM sees their own and a manager or admin everyone's.
 """
@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET
 
-from accounts import selectors_home as selectors
-from csm.access import OrgRequest, role_required
+from accounts.selectors import home as selectors
 from csm.models import Role
+from csm.tenancy.access import OrgRequest, role_required
 
 
 @require_GET

@@ -16,10 +16,10 @@ from accounts.importer import columns, files, rows
 from accounts.importer.values import Lookups
 from accounts.models import ImportJob
 from accounts.services import importing
-from csm.access import OrgRequest, role_required
-from csm.http import wants_partial
 from csm.models import Role
-from csm.urls_helpers import org_reverse
+from csm.tenancy.access import OrgRequest, role_required
+from csm.web.http import wants_partial
+from csm.web.reverse import org_reverse
 
 RECENT_IMPORTS = 20
 TEMPLATE = "accounts/import/detail.html"

@@ -19,7 +19,6 @@ from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from accounts import selectors_tasks as selectors
 from accounts.forms.tasks import (
     UNASSIGNED,
     AccountField,
@@ -31,11 +30,12 @@ from accounts.forms.tasks import (
     member_by_id,
 )
 from accounts.models import Account, Task
+from accounts.selectors import tasks as selectors
 from accounts.services import tasks as services
-from csm.access import OrgRequest, role_required
-from csm.http import next_url, wants_partial
 from csm.models import Membership, Role
-from csm.urls_helpers import org_reverse
+from csm.tenancy.access import OrgRequest, role_required
+from csm.web.http import next_url, wants_partial
+from csm.web.reverse import org_reverse
 
 PAGE = "accounts/tasks/task_list.html"
 ACTION = "accounts/tasks/task_action.html"

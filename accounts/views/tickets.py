@@ -18,16 +18,16 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors_tickets as selectors
 from accounts.forms.tasks import AccountField, errors_in_words
 from accounts.forms.tickets import TicketCreateForm, TicketFilterForm, TicketUpdateForm
 from accounts.models import RESOLVED_TICKET_STATUSES, Account, Ticket, TicketStatus
-from accounts.selectors_tasks import active_members
+from accounts.selectors import tickets as selectors
+from accounts.selectors.tasks import active_members
 from accounts.services import tickets as services
-from csm.access import OrgRequest, role_required
-from csm.http import next_url, wants_partial
 from csm.models import Membership, Role
-from csm.urls_helpers import org_reverse
+from csm.tenancy.access import OrgRequest, role_required
+from csm.web.http import next_url, wants_partial
+from csm.web.reverse import org_reverse
 
 LIST = "accounts/tickets/ticket_list.html"
 BOARD = "accounts/tickets/ticket_board.html"

@@ -17,7 +17,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import selectors_settings as selectors
 from accounts.forms.workspace_settings import (
     CustomFieldForm,
     MoveForm,
@@ -27,12 +26,13 @@ from accounts.forms.workspace_settings import (
     TierForm,
 )
 from accounts.models import CustomField, LifecycleStage, PlanTemplate, PlanTemplateItem, Tier
+from accounts.selectors import settings as selectors
 from accounts.services import configuration
 from accounts.services.configuration import Direction
-from csm.access import OrgRequest, role_required
-from csm.http import wants_partial
 from csm.models import Role
-from csm.urls_helpers import org_reverse
+from csm.tenancy.access import OrgRequest, role_required
+from csm.web.http import wants_partial
+from csm.web.reverse import org_reverse
 
 TIERS = "accounts/settings/tiers.html"
 STAGES = "accounts/settings/stages.html"

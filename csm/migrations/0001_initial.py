@@ -8,7 +8,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from csm.rls import TenantRLS
+from csm.tenancy.rls import TenantRLS
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.template.context import Context
 
-from csm.urls_helpers import org_reverse
+from csm.web.reverse import org_reverse
 
 register = template.Library()
 

@@ -9,11 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csm import cursors, selectors, services
-from csm.access import OrgRequest, role_required
+from csm import selectors, services
 from csm.forms import ActivityFilterForm, ApiKeyForm, InviteForm, OrganizationForm, RoleForm
 from csm.models import ApiKey, Invitation, Membership, Role
-from csm.urls_helpers import org_reverse
+from csm.tenancy.access import OrgRequest, role_required
+from csm.web import cursors
+from csm.web.reverse import org_reverse
 
 ACTIVITY_PAGE_SIZE = 50
 

@@ -95,7 +95,7 @@ def book(in_org_a, csm, manager):
 )
 @pytest.mark.parametrize("sorted_up_to", [1_000, 0], ids=["few matches sorted", "matches read in index order"])
 def test_the_list_filters_and_sorts(book, csm_client, query, expected, sorted_up_to, monkeypatch):
-    from accounts import selectors
+    from accounts.selectors import accounts as selectors
 
     # Both ways of reading a page (see CappedPaginator.page) give the same rows in the same order.
     monkeypatch.setattr(selectors, "SORT_MATCHES_UP_TO", sorted_up_to)
@@ -564,7 +564,7 @@ def test_the_export_keeps_numbers_and_defuses_formulas():
 
 
 def test_the_list_comparisons_are_leakproof():
-    # Row-level security keeps non-LEAKPROOF conditions out of index scans (csm.dbroles.mark_leakproof).
+    # Row-level security keeps non-LEAKPROOF conditions out of index scans (csm.tenancy.dbroles.mark_leakproof).
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT proname, proleakproof FROM pg_proc WHERE proname IN ('texticlike', 'numeric_ge', 'numeric_le')"
@@ -595,7 +595,7 @@ def test_owner_stage_and_tier_sorts_follow_renames_and_moves(book, csm, manager,
 
 
 def test_the_list_counts_up_to_a_cap(in_org_a, csm_client, monkeypatch):
-    from accounts import selectors
+    from accounts.selectors import accounts as selectors
 
     monkeypatch.setattr(selectors, "COUNT_CAP", 60)
     AccountFactory.create_batch(75)

@@ -9,7 +9,7 @@ import pytest
 from django.utils.timezone import localdate
 
 from accounts.models import Account, LifecycleStage, StageCategory, Tier
-from accounts.selectors_board import CARD_LIMIT
+from accounts.selectors.board import CARD_LIMIT
 from csm.models import ActivityLog
 from csm.tenancy import activate
 from tests.conftest import count_queries

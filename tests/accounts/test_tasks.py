@@ -12,7 +12,7 @@ from django.utils.timezone import localdate, now
 
 from accounts.forms.tasks import next_monday
 from accounts.models import Task, TaskPriority, TaskSource, TaskStatus
-from accounts.selectors_tasks import GROUP_PAGE, Whose
+from accounts.selectors.tasks import GROUP_PAGE, Whose
 from accounts.services import tasks as services
 from csm.activity import Actor
 from csm.models import ActivityLog, Role

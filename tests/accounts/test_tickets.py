@@ -10,7 +10,7 @@ import pytest
 from django.utils.timezone import now
 
 from accounts.models import Ticket, TicketChannel, TicketPriority, TicketStatus
-from accounts.selectors_tickets import CARDS_PER_COLUMN, duration_label
+from accounts.selectors.tickets import CARDS_PER_COLUMN, duration_label
 from accounts.services import tickets as services
 from csm.models import ActivityLog
 from tests.conftest import count_queries

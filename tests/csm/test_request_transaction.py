@@ -8,9 +8,9 @@ from django.test import Client, override_settings
 from django.urls import include, path
 
 from csm import activity
-from csm.access import role_required
 from csm.models import ActivityLog, Role
 from csm.tenancy import activate
+from csm.tenancy.access import role_required
 from csm.urls import urlpatterns as project_urlpatterns
 from tests.conftest import client_for
 

@@ -214,7 +214,7 @@ def test_a_tenant_task_runs_in_the_organizations_time_zone(org_a):
     from django.utils import timezone
 
     from csm.celery import app
-    from csm.jobs import TenantTask
+    from csm.tenancy.jobs import TenantTask
 
     seen = {}
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-from csm.dbroles import ensure_roles
+from csm.tenancy.dbroles import ensure_roles
 
 
 class Command(BaseCommand):

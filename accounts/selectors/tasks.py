@@ -19,7 +19,7 @@ from django.utils.timezone import now
 
 from accounts.models import PRIORITY_ORDER, Account, Task, TaskStatus, priority_rank
 from csm.models import Membership, User
-from csm.queries import first_of_each
+from csm.selectors import first_of_each
 
 GROUPS = (
     ("overdue", "Overdue"),

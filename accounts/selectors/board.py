@@ -16,7 +16,7 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Lower
 
 from accounts.models import Account, LifecycleStage
-from csm.queries import first_of_each
+from csm.selectors import first_of_each
 
 CARD_LIMIT = 25
 NO_OWNER = "none"
@@ -70,7 +70,7 @@ def board_columns(
         column.count, column.mrr = row["count"], row["mrr"] or Decimal(0)
 
     # The first cards of each column: one bounded walk of the (organization, stage, renewal date) index per
-    # column, in one query (csm.queries.first_of_each), whatever the number of accounts.
+    # column, in one query (csm.selectors.first_of_each), whatever the number of accounts.
     ordering: list[Any] = [F("renewal_date").asc(nulls_last=True), Lower("name"), "id"]
     cards_of = accounts.select_related("owner", "tier").order_by(*ordering)
     parts = [cards_of.filter(stage_id=stage_id)[:limit] for stage_id in columns if stage_id is not None]

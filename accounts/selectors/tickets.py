@@ -16,7 +16,7 @@ from django.utils.timezone import now
 
 from accounts.models import Account, Contact, Ticket, TicketStatus, priority_rank
 from csm.models import ActivityLog, User
-from csm.queries import first_of_each
+from csm.selectors import first_of_each
 
 UNRESOLVED = "unresolved"
 UNRESOLVED_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)

@@ -1,22 +1,16 @@
-"""The manager dashboards: they compose the metrics each app exposes in its `metrics.py`."""
+"""The dashboards' pages."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.views.decorators.http import require_GET
 
-from csm.access import OrgRequest, role_required
 from csm.models import Role
-
-app_name = "dashboards"
+from csm.tenancy.access import OrgRequest, role_required
 
 
 @require_GET
 @role_required(Role.MANAGER)
 def index(request: OrgRequest) -> HttpResponse:
     return render(request, "csm/dashboards/index.html")
-
-
-urlpatterns = [path("", index, name="index")]

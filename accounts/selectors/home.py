@@ -21,7 +21,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.timezone import get_current_timezone
 
-from accounts import selectors_tasks
 from accounts.models import (
     Account,
     Contact,
@@ -31,8 +30,9 @@ from accounts.models import (
     Task,
     Ticket,
 )
-from accounts.selectors import not_churned
-from accounts.selectors_tickets import UNRESOLVED_STATUSES
+from accounts.selectors import tasks as selectors_tasks
+from accounts.selectors.accounts import not_churned
+from accounts.selectors.tickets import UNRESOLVED_STATUSES
 from csm.models import ActivityLog, User
 from csm.timeline import attach
 

@@ -1,11 +1,14 @@
-"""Liveness and readiness probes for the orchestrator (docker compose, a load balancer)."""
+"""Liveness and readiness probes for the orchestrator (docker compose, a load balancer): `/healthz` and `/readyz`,
+answered by `ProbeMiddleware` first, before host validation, the HTTPS redirect, sessions or the database
+transaction (probes come from inside the network)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +48,16 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if ready else "unavailable", "checks": {k: "ok" if v else "down" for k, v in checks.items()}},
         status=200 if ready else 503,
     )
+
+
+class ProbeMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        path = request.path_info.rstrip("/")
+        if path == "/healthz":
+            return healthz(request)
+        if path == "/readyz":
+            return readyz(request)
+        return self.get_response(request)

@@ -37,9 +37,9 @@ from accounts.models import (
     Ticket,
 )
 from accounts.templatetags.accounts_tags import money
-from csm import cursors
 from csm.models import ActivityLog, User
 from csm.timeline import attach, filter_by_kind
+from csm.web import cursors
 
 PAGE_SIZE = 50
 

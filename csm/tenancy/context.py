@@ -2,7 +2,7 @@
 
 Three walls keep tenants apart (shared/DESIGN.md, "Tenancy"):
 
-1. URLs are `/<org_slug>/...` and `csm.middleware.TenantMiddleware` answers 404 to anyone who is not a member.
+1. URLs are `/<org_slug>/...` and `csm.tenancy.middleware.TenantMiddleware` answers 404 to anyone who is not a member.
 2. Every tenant model's default manager is a django-scopes `ScopedManager`; a query outside a scope raises.
 3. PostgreSQL row-level security on every tenant table, keyed to the transaction-local setting
    `app.organization_id`.
