@@ -22,7 +22,7 @@ TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://localhost:6379/0)
 help:
 	@echo "make run    start the app with demo data on http://localhost:$(PORT)/ (Ctrl-C stops it)"
 	@echo "make test   run the whole test suite on PostgreSQL and Redis"
-	@echo "make lint   ruff (check and format) and mypy"
+	@echo "make lint   ruff (check and format), mypy, and import-linter (the layering of the apps)"
 	@echo "make bench  run the benchmarks under tests/bench"
 
 $(CURDIR)/.data/tools/bin/uv:
@@ -61,6 +61,7 @@ lint: install-dev
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m mypy
+	.venv/bin/lint-imports --no-cache
 
 format: install-dev
 	$(PYTHON) -m ruff check --fix .

@@ -1,7 +1,11 @@
+"""The accounts app registers what the core runs for it: its timeline kinds, its demo-data step, its periodic
+task and its API router (the core never imports an app; shared/DESIGN.md, "Layout")."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
 from django.apps import AppConfig
 
 
@@ -11,14 +15,22 @@ def _load_notes(ids: list[int]) -> dict[int, Any]:
     return Note.objects.select_related("contact").in_bulk(ids)
 
 
+def _seed_demo(*args: Any) -> None:
+    from accounts.demo import seed_demo_step
+
+    seed_demo_step(*args)
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts.api import router
         from accounts.services.defaults import on_organization_created
         from accounts.services.sort_keys import on_person_renamed
-        from csm import timeline
+        from csm import api, demo, timeline
+        from csm.celery import periodic
         from csm.signals import organization_created, person_renamed
 
         organization_created.connect(on_organization_created, dispatch_uid="accounts.install_defaults")
@@ -36,3 +48,9 @@ class AccountsConfig(AppConfig):
             timeline.TimelineKind("change", "Changes", ("account.",)),
         ):
             timeline.register(kind)
+
+        demo.register_step(demo.DemoStep("accounts", _seed_demo))
+        periodic(
+            "discard-stale-imports", task="accounts.tasks.discard_stale_imports_everywhere", schedule=crontab(37, 3)
+        )
+        api.register_router("/accounts", router)

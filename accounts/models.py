@@ -139,6 +139,8 @@ class Account(TenantModel):
     plan = models.CharField(max_length=100, blank=True)
     start_date = models.DateField(null=True, blank=True)
     renewal_date = models.DateField(null=True, blank=True)
+    trial_ends_on = models.DateField("trial ends on", null=True, blank=True)
+    seats = models.PositiveIntegerField(null=True, blank=True, help_text="The seats (licences) the customer pays for.")
     churn_date = models.DateField(null=True, blank=True)
     churn_reason = models.TextField(blank=True)
     mrr = models.DecimalField(

@@ -1,5 +1,8 @@
 """The JSON API at /api/v1/ (django-ninja; its OpenAPI schema is at /api/v1/openapi.json, the docs at /api/v1/docs).
 
+Each app adds its endpoints as a django-ninja `Router` from its `AppConfig.ready()` with `register_router(...)`;
+the URLs are built on the first request, after every app is ready.
+
 Authentication is a per-organization key sent as `Authorization: Bearer <key>`. The tenant middleware reads and
 checks the key before the API runs (it opens the key's organization as the tenant context); `ApiKeyBearer` turns
 a missing, wrong or revoked key into a 401 with a JSON error. Every error the API answers has the same shape:
@@ -11,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -38,6 +41,11 @@ api = NinjaAPI(
     description="Per-organization API. Authenticate with `Authorization: Bearer <key>`; keys are made by admins "
     "in Settings → API keys.",
 )
+
+
+def register_router(prefix: str, router: Router) -> None:
+    """Serve `router`'s endpoints under /api/v1/<prefix>."""
+    api.add_router(prefix, router)
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> JsonResponse:

@@ -1,9 +1,15 @@
 """The Celery app: JSON only, the beat schedule in code, Redis as broker when REDIS_URL is set and kombu's
-filesystem transport otherwise (the embedded `make run`)."""
+filesystem transport otherwise (the embedded `make run`).
+
+The core schedules its own housekeeping here; each app adds its periodic tasks from its `AppConfig.ready()` with
+`periodic(...)` (Django is set up, and every app ready, before a worker or beat reads the schedule), so this
+module never names an app's task.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
@@ -23,8 +29,11 @@ app.conf.beat_schedule = {
         "task": "csm.tasks.clear_expired_login_attempts",
         "schedule": crontab(minute=27, hour="*/6"),
     },
-    "discard-stale-imports": {
-        "task": "accounts.tasks.discard_stale_imports_everywhere",
-        "schedule": crontab(minute=37, hour=3),
-    },
 }
+
+
+def periodic(name: str, *, task: str, schedule: Any) -> None:
+    """Run `task` (its dotted name) on `schedule` (a crontab or seconds), under `name` in beat's schedule."""
+    if name in app.conf.beat_schedule and app.conf.beat_schedule[name]["task"] != task:
+        raise ValueError(f"Two periodic tasks are named {name!r}")
+    app.conf.beat_schedule[name] = {"task": task, "schedule": schedule}

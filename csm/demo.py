@@ -1,12 +1,19 @@
 """The demo organizations that `make run` seeds (demo data only; never run against a real database), and the
-generated organizations of `seed_demo --org NAME` for benchmarks: their people and roles. The workspace data (accounts
-and their year) comes from `accounts.demo`; the `seed_demo` command puts the two together.
+generated organizations of `seed_demo --org NAME` for benchmarks: their people and roles, and the registry of the
+apps' demo-data steps.
 
-Idempotent: running it again finds what exists and adds only what is missing.
+The core knows no app: each app registers what it adds to a demo organization from its `AppConfig.ready()`,
+
+    demo.register_step(demo.DemoStep("accounts", seed_accounts))
+    demo.register_step(demo.DemoStep("health", seed_usage, after=("accounts",)))
+
+and `seed_demo` runs the steps in dependency order for the organization it fills. Each step must be idempotent
+(running it again adds only what is missing), like the people here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,6 +23,7 @@ from csm.models import Membership, Organization, Role, User
 from csm.tenancy import activate
 
 DEMO_PASSWORD = "demo1234"
+DEFAULT_SEED = 20240601  # the random seed of the demo's generated data
 
 
 @dataclass(frozen=True)
@@ -112,3 +120,62 @@ def seed_people(specs: list[DemoOrganization] | None = None) -> list[Organizatio
                     )
         organizations.append(organization)
     return organizations
+
+
+# -- The apps' demo-data steps ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What `seed_demo` was asked for: `accounts` to generate (None: each step's own demo size), the random `seed`,
+    the write `method` ("auto", "copy" or "bulk_create"), and `say` to report a line (progress, a summary)."""
+
+    accounts: int | None
+    seed: int
+    method: str
+    say: Callable[[str], None]
+
+    @property
+    def large(self) -> bool:
+        return self.accounts is not None and self.accounts >= 10_000
+
+
+Members = list[tuple[User, Role]]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """An app's part of a demo organization: `run(organization, members, options)`, after the steps it names."""
+
+    name: str
+    run: Callable[[Organization, Members, DemoOptions], None]
+    after: tuple[str, ...] = ()
+
+
+_steps: dict[str, DemoStep] = {}
+
+
+def register_step(step: DemoStep) -> None:
+    _steps[step.name] = step
+
+
+def steps() -> list[DemoStep]:
+    """The registered steps, each after the steps it names (in registration order otherwise)."""
+    ordered: list[DemoStep] = []
+    placing: set[str] = set()
+
+    def place(step: DemoStep) -> None:
+        if step in ordered:
+            return
+        if step.name in placing:
+            raise ValueError(f"Demo steps depend on each other in a circle: {step.name}")
+        placing.add(step.name)
+        for name in step.after:
+            if name not in _steps:
+                raise ValueError(f"Demo step {step.name} runs after {name}, which no app registered")
+            place(_steps[name])
+        ordered.append(step)
+
+    for step in _steps.values():
+        place(step)
+    return ordered

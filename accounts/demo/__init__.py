@@ -39,7 +39,7 @@ from typing import Any
 from django.db import models
 
 from accounts.demo import words
-from accounts.demo.base import CHUNK, DEFAULT_SEED, NAME_SPACE, WRITE_ORDER, Batch, Catalog, Ids, Owner, company
+from accounts.demo.base import CHUNK, NAME_SPACE, WRITE_ORDER, Batch, Catalog, Ids, Owner, company
 from accounts.demo.story import Story
 from accounts.demo.writers import CopyWriter, OrmWriter, analyze, can_copy
 from accounts.models import (
@@ -58,12 +58,13 @@ from accounts.models import (
 )
 from accounts.services import sort_keys
 from accounts.services.defaults import install_defaults
-from csm.models import ActivityLog, ActorKind, Organization, User
+from csm.demo import DEFAULT_SEED, DemoOptions, Members
+from csm.models import ActivityLog, ActorKind, Organization, Role, User
 from csm.tenancy import activate
 
 __all__ = [
-    "DEFAULT_SEED", "DEMO_ACCOUNTS", "WRITE_ORDER", "Owner", "Summary", "company", "has_accounts", "last_seed",
-    "seed_workspace",
+    "DEFAULT_SEED", "DEMO_ACCOUNTS", "WRITE_ORDER", "Owner", "Summary", "book", "company", "has_accounts",
+    "last_seed", "seed_demo_step", "seed_workspace",
 ]  # fmt: skip
 
 DEMO_ACCOUNTS = 300
@@ -206,3 +207,51 @@ def last_seed(organization: Organization) -> dict[str, Any] | None:
     with activate(organization):
         entry = ActivityLog.objects.filter(verb=SEEDED_VERB).order_by("-created_at", "-id").first()
     return entry.data if entry else None
+
+
+def book(people: Members) -> tuple[list[Owner], User]:
+    """Who owns the accounts (the CSMs, a few the managers, a few nobody yet) and who owns the shared segments."""
+    csms = [user for user, role in people if role == Role.CSM]
+    managers = [user for user, role in people if role == Role.MANAGER]
+    lead = managers[0] if managers else people[0][0]
+    if not csms:
+        return [Owner(lead, 0.98), Owner(None, 0.02)], lead
+    owners = [Owner(user, 0.90 / len(csms)) for user in csms]
+    owners += [Owner(user, 0.08 / len(managers)) for user in managers]
+    owners.append(Owner(None, 0.02 if managers else 0.10))
+    return owners, lead
+
+
+def seed_demo_step(organization: Organization, people: Members, options: DemoOptions) -> None:
+    """The accounts app's part of `seed_demo` (registered in `accounts.apps`): the book of accounts and its year."""
+    owners, lead = book(people)
+    count = options.accounts if options.accounts is not None else DEMO_ACCOUNTS
+    large = count >= 10_000
+    if large:
+        options.say(f"{organization.slug}: generating {count:,} accounts ...")
+
+    def progress(done: int, total: int, summary: Summary) -> None:
+        options.say(
+            f"  {done:>9,} / {total:,} accounts · {summary.contacts:,} contacts · "
+            f"{summary.timeline_entries:,} timeline entries · {summary.seconds:.1f} s"
+        )
+
+    summary = seed_workspace(
+        organization,
+        accounts=count,
+        owners=owners,
+        segment_owner=lead,
+        contacts=(4, 6) if large else (3, 6),
+        seed=options.seed,
+        method=options.method,
+        progress=progress if large else None,
+    )
+    if summary is None:
+        options.say(f"{organization.slug} already has accounts: nothing added")
+        return
+    options.say(
+        f"{organization.slug}: {summary.accounts:,} accounts, {summary.contacts:,} contacts, "
+        f"{summary.timeline_entries:,} timeline entries, {summary.notes:,} notes, {summary.tasks:,} tasks, "
+        f"{summary.tickets:,} tickets, {summary.plans:,} success plans in {summary.seconds:.1f} s "
+        f"({summary.method})"
+    )

@@ -35,7 +35,6 @@ from accounts.models import (
 )
 from csm.models import ActivityLog, ActorKind, Organization, User
 
-DEFAULT_SEED = 20240601
 CHUNK = 1000  # accounts per batch: about 30,000 rows, so memory stays flat however large the run
 ID_BLOCK = 5000  # ids reserved from a sequence at a time
 

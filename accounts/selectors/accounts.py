@@ -405,3 +405,23 @@ def timeline(account: Account, *, kind: str = "", before: tuple[Any, int] | None
     shown = attach(page[:TIMELINE_PAGE_SIZE])
     older = cursors.encode(shown[-1].created_at, shown[-1].pk) if len(page) > TIMELINE_PAGE_SIZE else None
     return TimelinePage(shown, older)
+
+
+def accounts_for_api(*, external_id: str | None = None, domain: str | None = None, after: int = 0) -> QuerySet[Account]:
+    """The accounts the API reads, in id order: by external id, by one of their domains, after an id."""
+    accounts = Account.objects.select_related("owner", "tier", "stage").order_by("pk")
+    if after:
+        accounts = accounts.filter(pk__gt=after)
+    if external_id is not None:
+        accounts = accounts.filter(external_id=external_id)
+    if domain is not None:
+        wanted = Account.normalize_domains(domain)
+        if " " in wanted or not wanted:
+            return accounts.none()
+        accounts = accounts.filter(
+            Q(domains=wanted)
+            | Q(domains__startswith=f"{wanted} ")
+            | Q(domains__endswith=f" {wanted}")
+            | Q(domains__contains=f" {wanted} ")
+        )
+    return accounts
