@@ -96,10 +96,8 @@ def test_the_core_names_no_app():
     """The files that once named apps: the Celery app (beat entries) and the demo command (demo steps)."""
     for path in ("csm/celery.py", "csm/management/commands/seed_demo.py", "csm/demo.py", "csm/api.py"):
         source = (ROOT / path).read_text()
-        named = re.findall(
-            r"(?<![\w.])(?:accounts|health|billing|playbooks)\.[a-z_]+|(?:from|import) (?:accounts|health|billing|playbooks)\b",
-            source,
-        )
+        apps = "(?:accounts|health|billing|playbooks)"
+        named = re.findall(rf"(?<![\w.]){apps}\.[a-z_]+|(?:from|import) {apps}\b", source)
         assert named == [], path
 
 
