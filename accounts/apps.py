@@ -45,6 +45,8 @@ class AccountsConfig(AppConfig):
             timeline.TimelineKind("ticket", "Tickets", ("ticket.",)),
             timeline.TimelineKind("contact", "Contacts", ("contact.",)),
             timeline.TimelineKind("plan", "Success plans", ("plan.", "milestone.")),
+            timeline.TimelineKind("revenue", "Revenue", ("account.revenue_changed",)),
+            timeline.TimelineKind("health", "Health", ("account.health_changed",)),
             timeline.TimelineKind("change", "Changes", ("account.",)),
         ):
             timeline.register(kind)

@@ -215,6 +215,21 @@ class Account(TenantModel):
         return " ".join(found)
 
 
+class RevenueSource(TenantModel):
+    """Where an organization's revenue comes from when it is not entered by hand: while a row exists (one per
+    organization, set by an integration such as billing's Stripe connection through `accounts.services.revenue`),
+    the accounts' MRR follows that source and people cannot change it in forms or imports."""
+
+    name = models.CharField(max_length=60, help_text="What people see: “Stripe”.")
+    connected_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="revenuesource_one_per_organization")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AccountTag(TenantModel):
     account = tenant_fk(Account)
     tag = tenant_fk(Tag)

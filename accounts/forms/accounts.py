@@ -20,6 +20,7 @@ from accounts.models import (
     PlanTemplate,
     Tier,
 )
+from accounts.services import revenue
 from csm.models import Membership, User
 
 
@@ -91,12 +92,14 @@ class AccountForm(forms.ModelForm[Account]):
     class Meta:
         model = Account
         fields = [
-            "name", "domains", "external_id", "tier", "stage", "plan", "start_date", "renewal_date", "mrr",
+            "name", "domains", "external_id", "tier", "stage", "plan", "start_date", "renewal_date", "trial_ends_on",
+            "mrr", "seats",
         ]  # fmt: skip
         widgets = {
             "domains": forms.TextInput(attrs={"placeholder": "acme.com acme.io"}),
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "renewal_date": forms.DateInput(attrs={"type": "date"}),
+            "trial_ends_on": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -104,6 +107,11 @@ class AccountForm(forms.ModelForm[Account]):
         self.fields["tier"].queryset = Tier.objects.all()  # type: ignore[attr-defined]
         self.fields["stage"].queryset = LifecycleStage.objects.all()  # type: ignore[attr-defined]
         self.fields["owner_id"].choices = member_choices()  # type: ignore[attr-defined]
+        revenue_source = revenue.source()
+        if revenue_source is not None:
+            # The source owns the MRR: shown, not editable, and a posted value is ignored (Django keeps the initial).
+            self.fields["mrr"].disabled = True
+            self.fields["mrr"].help_text = revenue.locked_message(revenue_source)
         if self.instance.pk:
             self.fields["owner_id"].initial = str(self.instance.owner_id or "")
             self.fields["tags"].initial = ", ".join(t.name for t in self.instance.tags.all())

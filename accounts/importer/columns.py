@@ -48,8 +48,12 @@ BUILT_IN_TARGETS = (
            synonyms=("start", "customer since", "contract start", "contract start date")),
     Target("renewal_date", "Renewal date", ACCOUNT, DATE_HELP,
            synonyms=("renewal", "renews on", "contract end", "contract end date", "next renewal")),
+    Target("trial_ends_on", "Trial ends on", ACCOUNT, DATE_HELP,
+           synonyms=("trial end", "trial end date", "trial ends", "trial expires", "trial expiry")),
     Target("mrr", "MRR", ACCOUNT, "Monthly recurring revenue: 1234.50, 1,234.50 or 1234,50. Not ARR.",
            synonyms=("monthly recurring revenue",)),
+    Target("seats", "Seats", ACCOUNT, "The seats (licences) paid for: a whole number.",
+           synonyms=("licenses", "licences", "seat count", "number of seats", "users paid", "paid seats")),
     Target("tags", "Tags", ACCOUNT, "Separated by | or ; inside the cell; added to the account's tags.",
            synonyms=("tag", "labels")),
     Target("churn_date", "Churn date", ACCOUNT, "With a churned stage; today when empty. " + DATE_HELP,
@@ -73,9 +77,14 @@ _ARR = "ARR is yearly revenue and MRR monthly, so this column is not imported. D
 HEADER_WARNINGS = {"arr": _ARR, "annualrecurringrevenue": _ARR}
 
 
-def targets(custom_fields: Iterable[CustomField]) -> list[Target]:
-    """The built-in targets, then one per custom field of the organization."""
-    found = list(BUILT_IN_TARGETS)
+LOCKED_BY_REVENUE_SOURCE = ("mrr",)
+_MRR_HEADERS = ("mrr", "monthlyrecurringrevenue")
+
+
+def targets(custom_fields: Iterable[CustomField], *, revenue_source: str = "") -> list[Target]:
+    """The built-in targets, then one per custom field of the organization. While the organization's revenue comes
+    from a source (`revenue_source`, its name), MRR is not a target: the source owns it."""
+    found = [target for target in BUILT_IN_TARGETS if not (revenue_source and target.key in LOCKED_BY_REVENUE_SOURCE)]
     for custom in custom_fields:
         help_text = {
             CustomFieldType.NUMBER: "A number.",
@@ -107,11 +116,25 @@ def auto_map(header: Sequence[str], all_targets: Iterable[Target]) -> dict[str, 
     return mapping
 
 
-def header_warnings(header: Sequence[str], mapping: dict[str, int]) -> dict[int, str]:
+def header_warnings(header: Sequence[str], mapping: dict[str, int], *, revenue_source: str = "") -> dict[int, str]:
     """Column index → why a column that looks importable is left out."""
+    warnings = dict(HEADER_WARNINGS)
+    if revenue_source:
+        for name in _MRR_HEADERS:
+            warnings[name] = (
+                f"MRR comes from {revenue_source} for this organization (it follows the customers' subscriptions "
+                "there), so this column is not imported."
+            )
     mapped = set(mapping.values())
     return {
-        index: HEADER_WARNINGS[normalize_header(name)]
+        index: warnings[normalize_header(name)]
         for index, name in enumerate(header)
-        if index not in mapped and normalize_header(name) in HEADER_WARNINGS
+        if index not in mapped and normalize_header(name) in warnings
     }
+
+
+def without_locked(mapping: dict[str, int], revenue_source: str) -> dict[str, int]:
+    """The mapping without what a revenue source owns (a file mapped before the source was connected)."""
+    if not revenue_source:
+        return mapping
+    return {key: index for key, index in mapping.items() if key not in LOCKED_BY_REVENUE_SOURCE}

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate
 
+from accounts.importer.columns import without_locked
 from accounts.importer.files import parse
 from accounts.importer.rows import (
     AccountValues,
@@ -353,8 +354,9 @@ def check_file(
     """Check every row (values, required cells, owners, tiers, stages, duplicates inside the file and against the
     database) and count what importing the file would do. Every problem is counted; the first ERRORS_KEPT, by row,
     are kept."""
-    columns = Columns(header, mapping)
     lookups = Lookups.load()
+    mapping = without_locked(mapping, lookups.revenue_source)
+    columns = Columns(header, mapping)
     parsed = parse(text, delimiter)
     total_rows, multiline = len(parsed.rows), parsed.has_multiline_cells
     problems: list[Problem] = []
@@ -416,6 +418,8 @@ def plan_batch(
     stored accounts stay locked until the batch's transaction ends. The whole file was checked before; a problem
     now means the database changed since, and raises DataChangedError.
     """
+    lookups = Lookups.load()
+    mapping = without_locked(mapping, lookups.revenue_source)
     columns = Columns(header, mapping)
     groups = group_rows(parse(text, delimiter).rows, columns)
     position, seen = 0, 0
@@ -430,7 +434,6 @@ def plan_batch(
         batch.append(groups[position])
         size += len(groups[position].rows)
         position += 1
-    lookups = Lookups.load()
     accounts: list[AccountValues] = []
     for group in batch:
         merged, problems = merge_group(group, columns, lookups)

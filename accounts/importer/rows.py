@@ -18,8 +18,8 @@ from accounts.models import Account
 
 PREVIEW_ROWS = 5
 ACCOUNT_FIELDS = (
-    "name", "external_id", "domains", "owner", "tier", "stage", "plan", "start_date", "renewal_date", "mrr",
-    "churn_date", "churn_reason",
+    "name", "external_id", "domains", "owner", "tier", "stage", "plan", "start_date", "renewal_date", "trial_ends_on",
+    "mrr", "seats", "churn_date", "churn_reason",
 )  # fmt: skip
 CONTACT_FIELDS = {"contact_title": "title", "contact_phone": "phone", "contact_role": "role"}
 

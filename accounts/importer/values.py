@@ -16,7 +16,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.importer.columns import DATE_HELP
-from accounts.models import Account, ContactRole, CustomField, CustomFieldType, LifecycleStage, Tier
+from accounts.models import (
+    Account,
+    ContactRole,
+    CustomField,
+    CustomFieldType,
+    LifecycleStage,
+    RevenueSource,
+    Tier,
+)
 from csm.models import Membership, User
 from csm.tenancy import current_organization
 
@@ -35,6 +43,7 @@ class Lookups:
     tiers: dict[str, Tier]
     stages: dict[str, LifecycleStage]
     custom_fields: dict[str, CustomField]
+    revenue_source: str  # the name of the source that owns the MRR (accounts.services.revenue), or ""
     # Cells that repeat (owners, tiers, stages, dates, tags, roles...) are read once per file: (target, cell) → value
     # or the CellError it raised.
     seen: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -49,6 +58,7 @@ class Lookups:
             tiers={tier.name.casefold(): tier for tier in Tier.objects.all()},
             stages={stage.name.casefold(): stage for stage in LifecycleStage.objects.all()},
             custom_fields={custom.key: custom for custom in CustomField.objects.all()},
+            revenue_source=next(iter(RevenueSource.objects.values_list("name", flat=True)), ""),
         )
 
     @cached_property
@@ -169,6 +179,13 @@ def _mrr(value: str, lookups: Lookups) -> Decimal:
     return parse_decimal(value, places=2, minimum=Decimal(0))
 
 
+def _seats(value: str, lookups: Lookups) -> int:
+    text = re.sub(r"[\s\u00a0\u202f,.]", "", value) if re.fullmatch(r"\d{1,3}([,.\s]\d{3})+", value) else value
+    if not re.fullmatch(r"\d{1,9}", text):
+        raise CellError("is not a whole number of seats: 25, 1200 or 1,200.")
+    return int(text)
+
+
 def _tags(value: str, lookups: Lookups) -> list[str]:
     names: dict[str, str] = {}
     for part in re.split(r"[|;]", value):
@@ -219,7 +236,9 @@ CLEANERS: dict[str, Cleaner] = {
     "plan": _text(100),
     "start_date": _date,
     "renewal_date": _date,
+    "trial_ends_on": _date,
     "mrr": _mrr,
+    "seats": _seats,
     "tags": _tags,
     "churn_date": _date,
     "churn_reason": _text(2000),

@@ -1,4 +1,9 @@
-"""Creating and changing accounts: fields, stage (a churn needs its reason), owner, tags; one at a time or in bulk."""
+"""Creating and changing accounts: fields, stage (a churn needs its reason), owner, tags; one at a time or in bulk.
+
+Revenue facts (MRR, plan, renewal date, trial end, seats) a person enters here go through the rules of
+`accounts.services.revenue` (MRR is read-only while a revenue source owns it) and send its `revenue_changed` signal;
+the health fields are written by `accounts.services.health` alone.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from django.db import transaction
 from django.utils.timezone import localdate, now
 
 from accounts.models import Account, AccountTag, LifecycleStage, Tag
-from accounts.services import sort_keys
+from accounts.services import revenue, sort_keys
+from accounts.signals import AccountChange
 from csm.activity import Actor, build, diff, plain, record
 from csm.models import ActivityLog, User
 from csm.selectors import is_active_member
@@ -21,8 +27,8 @@ from csm.tenancy import current_organization
 # Fields whose change is its own kind of timeline entry, with its own service.
 STAGE_FIELDS = {"stage", "churn_date", "churn_reason"}
 ACCOUNT_FIELDS = {
-    "name", "domains", "external_id", "owner", "tier", "stage", "plan", "start_date", "renewal_date", "churn_date",
-    "churn_reason", "mrr", "custom_fields",
+    "name", "domains", "external_id", "owner", "tier", "stage", "plan", "start_date", "renewal_date", "trial_ends_on",
+    "seats", "churn_date", "churn_reason", "mrr", "custom_fields",
 }  # fmt: skip
 
 
@@ -38,6 +44,7 @@ def create_account(*, actor: Actor | User, **values: Any) -> Account:
     tags = values.pop("tags", None)
     with transaction.atomic():
         check_owner(values.get("owner"))
+        revenue.check_manual(actor, None, values)
         account = Account(organization=current_organization(), **values)
         account.domains = Account.normalize_domains(account.domains)
         account.external_id = account.external_id or None
@@ -45,6 +52,8 @@ def create_account(*, actor: Actor | User, **values: Any) -> Account:
         account.save()
         sort_keys.refresh(Account.objects.filter(pk=account.pk))
         record(organization=account.organization, actor=actor, verb="account.created", target=account, about=account)
+        entered = {name: [None, values[name]] for name in revenue.REVENUE_FIELDS & values.keys() if values[name]}
+        revenue.send_changed(actor=actor, changes=[AccountChange(account.pk, entered)])
         if tags:
             set_tags(actor=actor, account=account, names=tags)
     return account
@@ -78,6 +87,7 @@ def update_account(*, actor: Actor | User, account: Account, **values: Any) -> A
         changes = diff(account, values)
         if not changes:
             return account
+        revenue.check_manual(actor, account, values)
         for field, value in values.items():
             setattr(account, field, value)
         account.updated_at = now()
@@ -93,6 +103,7 @@ def update_account(*, actor: Actor | User, account: Account, **values: Any) -> A
             about=account,
             changes=changes,
         )
+        revenue.send_changed(actor=actor, changes=[AccountChange(account.pk, changes)])
     return account
 
 

@@ -28,8 +28,9 @@ from django.utils.timezone import now
 from accounts.importer import columns as import_columns
 from accounts.importer import files, plan
 from accounts.models import Account, AccountTag, Contact, CustomField, ImportJob, ImportStatus
-from accounts.services import sort_keys
+from accounts.services import revenue, sort_keys
 from accounts.services.accounts import tags_named
+from accounts.signals import AccountChange
 from csm.activity import SYSTEM, Actor, as_actor, record
 from csm.models import ActivityLog, Organization, Role, User
 from csm.selectors import has_role
@@ -63,7 +64,7 @@ def create_import(*, actor: User, filename: str, raw: bytes) -> ImportJob:
         rows = len(files.parse(decoded.text, delimiter).rows)
     except files.ImportFileError as error:
         raise _file_error(error) from error
-    mapping = import_columns.auto_map(header, import_columns.targets(CustomField.objects.all()))
+    mapping = _auto_map(header)
     organization = current_organization()
     with transaction.atomic():
         job = ImportJob.objects.create(
@@ -85,6 +86,12 @@ def create_import(*, actor: User, filename: str, raw: bytes) -> ImportJob:
     return job
 
 
+def _auto_map(header: list[str]) -> dict[str, int]:
+    revenue_source = revenue.source()
+    name = revenue_source.name if revenue_source else ""
+    return import_columns.auto_map(header, import_columns.targets(CustomField.objects.all(), revenue_source=name))
+
+
 def _editable(job: ImportJob) -> ImportJob:
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
     if locked.status not in EDITABLE:
@@ -104,7 +111,7 @@ def change_delimiter(*, actor: User, job: ImportJob, delimiter: str) -> ImportJo
         except files.ImportFileError as error:
             raise _file_error(error) from error
         job.delimiter, job.header, job.total_rows = delimiter, header, rows
-        job.mapping = import_columns.auto_map(header, import_columns.targets(CustomField.objects.all()))
+        job.mapping = _auto_map(header)
         job.status, job.errors, job.summary = ImportStatus.UPLOADED, [], {}
         job.save(update_fields=["delimiter", "header", "total_rows", "mapping", "status", "errors", "summary"])
     return job
@@ -306,6 +313,16 @@ def write_plans(plans: list[plan.AccountPlan], *, actor: Actor | User, job: Impo
 
     entries = _timeline(plans, new_contacts, actor=as_actor(actor), job=job)
     ActivityLog.objects.bulk_create(entries, batch_size=WRITE_BATCH)
+    revenue.send_changed(
+        actor=actor,
+        changes=[
+            AccountChange(p.account.pk, {name: [None, value] for name, value in p.values.items() if value})
+            if p.created
+            else AccountChange(p.account.pk, p.changes)
+            for p in plans
+            if p.account is not None and (p.created or p.updated)
+        ],
+    )
 
 
 def _timeline(

@@ -180,7 +180,7 @@ def segment_delete(request: OrgRequest, pk: int) -> HttpResponse:
 
 EXPORT_COLUMNS = [
     "name", "external_id", "domains", "owner_email", "tier", "stage", "plan", "start_date", "renewal_date",
-    "churn_date", "churn_reason", "mrr", "arr", "health_score", "health_band", "tags",
+    "trial_ends_on", "churn_date", "churn_reason", "mrr", "arr", "seats", "health_score", "health_band", "tags",
 ]  # fmt: skip
 
 
@@ -233,8 +233,9 @@ def _export_row(account: Account) -> list[Any]:
     return [
         account.name, account.external_id or "", account.domains, account.owner.email if account.owner else "",
         account.tier.name if account.tier else "", account.stage.name if account.stage else "", account.plan,
-        account.start_date or "", account.renewal_date or "", account.churn_date or "", account.churn_reason,
-        account.mrr, account.arr, account.health_score if account.health_score is not None else "",
+        account.start_date or "", account.renewal_date or "", account.trial_ends_on or "", account.churn_date or "",
+        account.churn_reason, account.mrr, account.arr, account.seats if account.seats is not None else "",
+        account.health_score if account.health_score is not None else "",
         account.health_band, "|".join(tag.name for tag in account.tags.all()),
     ]  # fmt: skip
 

@@ -68,7 +68,7 @@ def _detail(
     }
     if job.status in importing.EDITABLE:
         lookups = Lookups.load()
-        targets = columns.targets(lookups.custom_fields.values())
+        targets = columns.targets(lookups.custom_fields.values(), revenue_source=lookups.revenue_source)
         context["mapping_form"] = mapping_form or MappingForm.for_mapping(
             job.mapping, targets=targets, header=job.header
         )
@@ -82,7 +82,7 @@ def _preview(job: ImportJob, mapping: dict[str, int], targets: list[columns.Targ
     labels = {target.key: target.label for target in targets}
     # In the order of the targets (the stored mapping comes back from JSON in another order).
     mapped = {key: mapping[key] for key in labels if key in mapping}
-    warnings = columns.header_warnings(job.header, mapped)
+    warnings = columns.header_warnings(job.header, mapped, revenue_source=lookups.revenue_source)
     parsed = files.parse(job.content, job.delimiter, limit=rows.PREVIEW_ROWS)
     return {
         "preview_labels": [labels[key] for key in mapped],
@@ -105,7 +105,7 @@ def detail(request: OrgRequest, pk: int) -> HttpResponse:
             return HttpResponse(status=204)
         # The mapping form changed: preview the file with what it says now, before anything is saved.
         lookups = Lookups.load()
-        targets = columns.targets(lookups.custom_fields.values())
+        targets = columns.targets(lookups.custom_fields.values(), revenue_source=lookups.revenue_source)
         mapping = MappingForm.lenient_mapping(request.GET, targets, len(job.header))
         return render(request, f"{TEMPLATE}#preview", {"job": job, **_preview(job, mapping, targets, lookups)})
     return _detail(request, job)
@@ -138,7 +138,8 @@ def map_columns(request: OrgRequest, pk: int) -> HttpResponse:
     if job.status not in importing.EDITABLE:
         messages.error(request, "This import has started: upload the file again to change it.")
         return redirect(org_reverse(request, "accounts:import_detail", job.pk))
-    targets = columns.targets(Lookups.load().custom_fields.values())
+    lookups = Lookups.load()
+    targets = columns.targets(lookups.custom_fields.values(), revenue_source=lookups.revenue_source)
     form = MappingForm(request.POST, targets=targets, header=job.header)
     if not form.is_valid():
         return _detail(request, job, mapping_form=form, status=400)
