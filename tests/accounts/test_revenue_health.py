@@ -134,9 +134,7 @@ def stripe_owns_revenue(in_org_a, admin):
     return revenue.connect_source(actor=STRIPE, name="Stripe")
 
 
-def test_with_a_revenue_source_the_edit_form_shows_mrr_read_only_and_says_why(
-    stripe_owns_revenue, csm_client, csm
-):
+def test_with_a_revenue_source_the_edit_form_shows_mrr_read_only_and_says_why(stripe_owns_revenue, csm_client, csm):
     account = AccountFactory(owner=csm, mrr=Decimal("500"), name="Bolt")
     page = csm_client.get(f"/alpha/accounts/{account.pk}/edit/").content.decode()
     assert "MRR comes from Stripe" in page
@@ -151,9 +149,7 @@ def test_with_a_revenue_source_the_edit_form_shows_mrr_read_only_and_says_why(
     assert "MRR comes from Stripe" in csm_client.get("/alpha/accounts/new/").content.decode()
 
 
-def test_with_a_revenue_source_a_persons_mrr_change_is_refused_and_the_integrations_is_not(
-    stripe_owns_revenue, csm
-):
+def test_with_a_revenue_source_a_persons_mrr_change_is_refused_and_the_integrations_is_not(stripe_owns_revenue, csm):
     account = AccountFactory(mrr=Decimal("500"))
     with pytest.raises(ValidationError) as refused:
         account_services.update_account(actor=csm, account=account, mrr=Decimal("600"))
@@ -174,9 +170,7 @@ def test_with_a_revenue_source_a_persons_mrr_change_is_refused_and_the_integrati
     ]
 
 
-def test_with_a_revenue_source_an_import_leaves_mrr_columns_out_and_says_why(
-    in_org_a, admin, admin_client
-):
+def test_with_a_revenue_source_an_import_leaves_mrr_columns_out_and_says_why(in_org_a, admin, admin_client):
     AccountFactory(name="Existing", external_id="e-1", mrr=Decimal("100"))
     before = new_job(admin, csv("Company,External id,MRR,Plan", "Existing,e-1,150,Growth"))
     assert "mrr" in before.mapping
