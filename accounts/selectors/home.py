@@ -6,21 +6,21 @@ Churned accounts are out of the book (churning keeps an account's last MRR, whic
 to the accounts list filtered the same way ("not churned" included) and counts exactly what it shows. Tasks are
 always the person's own.
 
-Each part is one bounded query (an aggregate, or the first few rows along an index), so the page costs the same
-number of queries whatever the size of the book.
+The figures are the accounts app's KPIs (accounts.metrics) for today; the lists are read here. Each part is one
+bounded query (an aggregate, or the first few rows along an index), so the page costs the same number of queries
+whatever the size of the book.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.timezone import get_current_timezone
 
+from accounts import metrics
 from accounts.models import (
     Account,
     Contact,
@@ -28,18 +28,16 @@ from accounts.models import (
     ContactStatus,
     HealthBand,
     Task,
-    Ticket,
 )
 from accounts.selectors import tasks as selectors_tasks
-from accounts.selectors.accounts import not_churned
-from accounts.selectors.tickets import UNRESOLVED_STATUSES
-from csm.models import ActivityLog, User
+from csm.metrics import EVERYTHING, Filters, Period
+from csm.models import ActivityLog, Organization, User
 from csm.timeline import attach
 
 MINE = "mine"
 ALL = "all"
 BOOKS = (MINE, ALL)
-RENEWAL_WINDOW_DAYS = 90
+RENEWAL_WINDOW_DAYS = metrics.RENEWAL_WINDOW_DAYS
 SHOWN = 6  # rows in each short list
 TASKS_SHOWN = 8
 CHANGES_SHOWN = 10
@@ -47,26 +45,9 @@ CHANGES_WITHIN_DAYS = 30
 
 
 @dataclass
-class BookFigures:
-    accounts: int
-    mrr: Decimal
-    at_risk: int
-    renewing: int
-    renewing_mrr: Decimal
-
-    @property
-    def arr(self) -> Decimal:
-        return self.mrr * 12
-
-    @property
-    def renewing_arr(self) -> Decimal:
-        return self.renewing_mrr * 12
-
-
-@dataclass
 class Morning:
     book: str
-    figures: BookFigures
+    figures: metrics.BookFigures
     overdue: int  # the person's open tasks overdue
     due_today: int  # and due today
     due_tasks: list[Task]  # the first of both, by due date then priority
@@ -88,32 +69,11 @@ def default_book(*, is_manager: bool) -> str:
 
 def book_accounts(book: str, user: User) -> QuerySet[Account]:
     """The accounts of a book, churned ones left out: owned by `user` for "mine", every one for "all"."""
-    accounts = not_churned(Account.objects.all())
-    return accounts.filter(owner=user) if book == MINE else accounts
+    return metrics.book_accounts(Filters(owner=user.pk) if book == MINE else EVERYTHING)
 
 
 def _renewing(today: date) -> Q:
     return Q(renewal_date__gte=today, renewal_date__lte=today + timedelta(days=RENEWAL_WINDOW_DAYS))
-
-
-def figures(accounts: QuerySet[Account], *, today: date) -> BookFigures:
-    """The book in numbers: one aggregate."""
-    zero = Decimal(0)
-    # The aggregates' names must not be the names of fields (Django refuses `mrr=Sum("mrr")`).
-    found = accounts.aggregate(
-        n_accounts=Count("id"),
-        total_mrr=Coalesce(Sum("mrr"), zero),
-        n_at_risk=Count("id", filter=Q(health_band=HealthBand.AT_RISK)),
-        n_renewing=Count("id", filter=_renewing(today)),
-        renewing_total_mrr=Coalesce(Sum("mrr", filter=_renewing(today)), zero),
-    )
-    return BookFigures(
-        accounts=found["n_accounts"],
-        mrr=found["total_mrr"],
-        at_risk=found["n_at_risk"],
-        renewing=found["n_renewing"],
-        renewing_mrr=found["renewing_total_mrr"],
-    )
 
 
 def at_risk(accounts: QuerySet[Account]) -> list[Account]:
@@ -151,23 +111,19 @@ def recent_changes(book: str, user: User, *, today: date) -> list[ActivityLog]:
     return shown
 
 
-def unresolved_tickets(book: str, user: User) -> int:
-    """Tickets still to solve: assigned to the person ("mine"), or all of the organization's ("all")."""
-    tickets = Ticket.objects.filter(status__in=UNRESOLVED_STATUSES)
-    return (tickets.filter(assignee=user) if book == MINE else tickets).count()
-
-
-def morning(user: User, *, book: str, today: date) -> Morning:
+def morning(user: User, organization: Organization, *, book: str, today: date) -> Morning:
     accounts = book_accounts(book, user)
     mine = selectors_tasks.Whose(user)
     counts = selectors_tasks.open_counts(mine, today=today)
+    filters = Filters(owner=user.pk) if book == MINE else EVERYTHING
+    period = Period.day(today)
     return Morning(
         book=book,
-        figures=figures(accounts, today=today),
+        figures=metrics.book(organization, period, filters),
         overdue=counts["overdue"],
         due_today=counts["today"],
         due_tasks=selectors_tasks.due_now(mine, today=today, limit=TASKS_SHOWN),
-        unresolved_tickets=unresolved_tickets(book, user),
+        unresolved_tickets=metrics.unresolved_tickets(organization, period, filters),
         at_risk=at_risk(accounts),
         renewals=renewals(accounts, today=today),
         without_champion=without_champion(accounts),

@@ -22,7 +22,7 @@ def today(request: OrgRequest) -> HttpResponse:
     if book not in selectors.BOOKS:
         book = selectors.default_book(is_manager=request.membership.has_role(Role.MANAGER))
     day = localdate()
-    morning = selectors.morning(request.user, book=book, today=day)
+    morning = selectors.morning(request.user, request.organization, book=book, today=day)
     context = {
         "morning": morning,
         "today": day,
