@@ -24,9 +24,14 @@ def tenant_fk(to: Any, *, on_delete: Any = models.CASCADE, null: bool = False, *
     """A foreign key without Django's own single-column index: the model declares one that leads with the
     organization."""
     return models.ForeignKey(
-        to, on_delete=on_delete, null=null, blank=null, db_index=False, related_name=kwargs.pop("related_name", "+"),
+        to,
+        on_delete=on_delete,
+        null=null,
+        blank=null,
+        db_index=False,
+        related_name=kwargs.pop("related_name", "+"),
         **kwargs,
-    )  # fmt: skip
+    )
 
 
 # -- Settings an admin edits -------------------------------------------------------------------------------------

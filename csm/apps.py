@@ -22,4 +22,8 @@ class CsmConfig(AppConfig):
         # Once per `migrate`, after every app's migrations: grant the app and ops roles the new tables, and let
         # searches use their indexes under row-level security (csm.tenancy.dbroles).
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="csm.after_migrate")
+        from csm.services import on_email_sent
+        from csm.signals import email_sent
+
+        email_sent.connect(on_email_sent, dispatch_uid="csm.invitation_sent")
         from csm import lookups  # noqa: F401 - registers the ilike_contains lookup

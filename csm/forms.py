@@ -8,28 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.forms.renderers import TemplatesSetting
 from django.utils.text import slugify
 
 from csm.currencies import CURRENCY_CHOICES
 from csm.models import ActorKind, Membership, Organization, Role, User, validate_organization_slug
-from csm.web.widgets import RENDERERS
+from csm.web.forms import TenantModelChoiceField
 
 TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
-
-
-class FormRenderer(TemplatesSetting):
-    """Every form renders its fields with the project's accessible field template; the common widgets render in
-    Python (csm.web.widgets), the others from Django's templates."""
-
-    form_template_name = "components/form.html"
-    field_template_name = "components/field.html"
-
-    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        fast = RENDERERS.get(template_name)
-        if fast is not None and "widget" in context:
-            return fast(context["widget"])
-        return super().render(template_name, context, request)
 
 
 class LoginForm(AuthenticationForm):
@@ -177,16 +162,17 @@ class ProfileForm(forms.ModelForm[User]):
         widgets = {"email_signature": forms.Textarea(attrs={"rows": 4})}
 
 
+class MemberChoiceField(TenantModelChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.display_name
+
+
 class ActivityFilterForm(forms.Form):
     actor_kind = forms.ChoiceField(label="Actor", choices=[("", "Anyone"), *list(ActorKind.choices)], required=False)
-    person: forms.ModelChoiceField[Membership] = forms.ModelChoiceField(
-        queryset=Membership.objects.none(), required=False, empty_label="Any person"
+    person = MemberChoiceField(
+        Membership,
+        rows=lambda memberships: memberships.select_related("user").order_by("user__full_name", "user__email"),
+        required=False,
+        empty_label="Any person",
     )
     verb = forms.CharField(label="Action", required=False, max_length=64)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (  # type: ignore[attr-defined]
-            Membership.objects.select_related("user").order_by("user__full_name", "user__email")
-        )
-        self.fields["person"].label_from_instance = lambda m: m.user.display_name  # type: ignore[attr-defined]

@@ -371,3 +371,54 @@ class ActivityLog(TenantModel):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("The activity log is append-only.")
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    UNCERTAIN = "uncertain", "Not known"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OutboundEmail(TenantModel):
+    """One email to send, at most once (`csm.mail`): the record is written with what is sent, claimed before the
+    email service is called, and keeps the outcome. `key` names the email for its sender ("invitation:12:<nonce>"),
+    so asking twice for the same email queues it once."""
+
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, help_text="What sent it: invitation, play, ...")
+    to_address = models.EmailField()
+    from_address = models.CharField(max_length=254)
+    reply_to = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=255)
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="The sender's context, such as the invitation's id.")
+    status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    esp_message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="outboundemail_unique_key")]
+        indexes = [
+            models.Index(fields=["organization", "-created_at", "-id"], name="outboundemail_org_created"),
+            models.Index(fields=["organization", "status", "-created_at", "-id"], name="outboundemail_org_status"),
+            # The sweep's cross-tenant read: which organizations have unfinished emails.
+            models.Index(
+                fields=["organization"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="outboundemail_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_address}"

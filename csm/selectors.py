@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.db.models import Model, QuerySet
 from django_scopes import scopes_disabled
 
-from csm.models import ActivityLog, ApiKey, Invitation, InvitationStatus, Membership, Role, User
+from csm.models import ActivityLog, ApiKey, Invitation, InvitationStatus, Membership, OutboundEmail, Role, User
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -50,6 +50,12 @@ def pending_invitations() -> QuerySet[Invitation]:
 
 def api_keys() -> QuerySet[ApiKey]:
     return ApiKey.objects.select_related("created_by").order_by("revoked_at", "-created_at")
+
+
+def outbound_emails(*, status: str = "") -> QuerySet[OutboundEmail]:
+    """The organization's emails, newest first (their bodies left out), all or of one status."""
+    emails = OutboundEmail.objects.defer("text", "html", "headers").order_by("-created_at", "-id")
+    return emails.filter(status=status) if status else emails
 
 
 def activity(*, actor_kind: str = "", user_id: int | None = None, verb: str = "") -> QuerySet[ActivityLog]:

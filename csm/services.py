@@ -11,9 +11,10 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from csm import apikeys
+from csm import apikeys, mail
 from csm.activity import Actor, as_actor, diff, record
 from csm.models import (
     ApiKey,
@@ -21,12 +22,12 @@ from csm.models import (
     InvitationStatus,
     Membership,
     Organization,
+    OutboundEmail,
     Role,
     User,
 )
 from csm.signals import organization_created, person_renamed
 from csm.tenancy import activate
-from csm.tenancy.jobs import enqueue
 
 INVITATION_SALT = "csm.invitation"
 
@@ -192,10 +193,37 @@ def invite_member(*, actor: User, organization: Organization, email: str, role: 
     return invitation
 
 
-def _send_invitation(invitation: Invitation) -> None:
-    from csm.tasks import send_invitation_email
+INVITATION_EMAIL = "invitation"
 
-    enqueue(send_invitation_email, invitation.organization_id, invitation.pk, invitation.nonce)
+
+def _send_invitation(invitation: Invitation) -> None:
+    """Queue the invitation's email (csm.mail) with the current link; a queued email of an earlier link goes."""
+    mail.cancel(key_prefix=f"{INVITATION_EMAIL}:{invitation.pk}:")
+    context = {
+        "invitation": invitation,
+        "organization": invitation.organization,
+        "inviter": invitation.invited_by,
+        "url": invitation_url(invitation),
+    }
+    mail.queue(
+        organization=invitation.organization,
+        key=f"{INVITATION_EMAIL}:{invitation.pk}:{invitation.nonce}",
+        kind=INVITATION_EMAIL,
+        to=invitation.email,
+        subject=f"Join {invitation.organization.name} on Customer Success",
+        text=render_to_string("csm/email/invitation.txt", context),
+        html=render_to_string("csm/email/invitation.html", context),
+        data={"invitation_id": invitation.pk},
+    )
+
+
+def on_email_sent(sender: type[OutboundEmail], email: OutboundEmail, **kwargs: object) -> None:
+    """An invitation's email went out: count it and say so in the activity log."""
+    if email.kind != INVITATION_EMAIL:
+        return
+    invitation = Invitation.objects.filter(pk=email.data.get("invitation_id")).first()
+    if invitation is not None:
+        mark_invitation_sent(invitation=invitation)
 
 
 def resend_invitation(*, actor: Actor | User, invitation: Invitation) -> Invitation:
@@ -219,6 +247,7 @@ def revoke_invitation(*, actor: Actor | User, invitation: Invitation) -> Invitat
         invitation.status = InvitationStatus.REVOKED
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["status", "revoked_at"])
+        mail.cancel(key_prefix=f"{INVITATION_EMAIL}:{invitation.pk}:")
         record(organization=invitation.organization, actor=actor, verb="invitation.revoked", target=invitation)
     return invitation
 

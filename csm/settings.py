@@ -99,7 +99,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "csm.urls"
-FORM_RENDERER = "csm.forms.FormRenderer"
+FORM_RENDERER = "csm.web.forms.FormRenderer"
 WSGI_APPLICATION = "csm.wsgi.application"
 ASGI_APPLICATION = "csm.asgi.application"
 

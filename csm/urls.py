@@ -24,6 +24,7 @@ settings_patterns: tuple[list[URLPattern | URLResolver], str] = (
         path("api-keys/", org_settings.api_keys, name="api_keys"),
         path("api-keys/<int:pk>/revoke/", org_settings.api_key_revoke, name="api_key_revoke"),
         path("activity/", org_settings.activity, name="activity"),
+        path("emails/", org_settings.emails, name="emails"),
     ],
     "settings",
 )

@@ -63,9 +63,18 @@ from csm.models import ActivityLog, ActorKind, Organization, Role, User
 from csm.tenancy import activate
 
 __all__ = [
-    "DEFAULT_SEED", "DEMO_ACCOUNTS", "WRITE_ORDER", "Owner", "Summary", "book", "company", "has_accounts",
-    "last_seed", "seed_demo_step", "seed_workspace",
-]  # fmt: skip
+    "DEFAULT_SEED",
+    "DEMO_ACCOUNTS",
+    "WRITE_ORDER",
+    "Owner",
+    "Summary",
+    "book",
+    "company",
+    "has_accounts",
+    "last_seed",
+    "seed_demo_step",
+    "seed_workspace",
+]
 
 DEMO_ACCOUNTS = 300
 SEEDED_VERB = "demo.seeded"
@@ -98,10 +107,17 @@ class Summary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "accounts": self.accounts, "contacts": self.contacts, "notes": self.notes, "tasks": self.tasks,
-            "tickets": self.tickets, "plans": self.plans, "milestones": self.milestones,
-            "timeline_entries": self.timeline_entries, "seconds": round(self.seconds, 1), "method": self.method,
-        }  # fmt: skip
+            "accounts": self.accounts,
+            "contacts": self.contacts,
+            "notes": self.notes,
+            "tasks": self.tasks,
+            "tickets": self.tickets,
+            "plans": self.plans,
+            "milestones": self.milestones,
+            "timeline_entries": self.timeline_entries,
+            "seconds": round(self.seconds, 1),
+            "method": self.method,
+        }
 
 
 def _prepare(organization: Organization, *, owners: Sequence[Owner], segment_owner: User) -> None:
@@ -196,9 +212,12 @@ def seed_workspace(
     with activate(organization):
         sort_keys.refresh(Account.objects.all())
         ActivityLog.objects.create(
-            organization=organization, actor_kind=ActorKind.SYSTEM, actor_label="System", verb=SEEDED_VERB,
+            organization=organization,
+            actor_kind=ActorKind.SYSTEM,
+            actor_label="System",
+            verb=SEEDED_VERB,
             data=summary.as_dict(),
-        )  # fmt: skip
+        )
     return summary
 
 

@@ -40,8 +40,16 @@ ID_BLOCK = 5000  # ids reserved from a sequence at a time
 
 # Models in the order a batch is written (parents first: foreign keys are checked per statement).
 WRITE_ORDER: list[type[models.Model]] = [
-    Account, AccountTag, Contact, Note, Task, SuccessPlan, Milestone, Ticket, ActivityLog,
-]  # fmt: skip
+    Account,
+    AccountTag,
+    Contact,
+    Note,
+    Task,
+    SuccessPlan,
+    Milestone,
+    Ticket,
+    ActivityLog,
+]
 
 TIER_LEVEL_WEIGHTS = (0.55, 0.30, 0.15)  # tech-touch, SMB, enterprise
 STAGE_WEIGHTS = {

@@ -43,8 +43,16 @@ class Person:
 class Story:
     """Builds one account and everything that happened to it, appending the rows to the batch."""
 
-    def __init__(self, index: int, seed: int, name_index: int, contacts: tuple[int, int], catalog: Catalog,
-                 ids: Ids, batch: Batch) -> None:  # fmt: skip
+    def __init__(
+        self,
+        index: int,
+        seed: int,
+        name_index: int,
+        contacts: tuple[int, int],
+        catalog: Catalog,
+        ids: Ids,
+        batch: Batch,
+    ) -> None:
         self.rng = random.Random(f"{seed}:{index}")  # noqa: S311 - demo data, not secrets
         self.index = index
         self.name_index = name_index
@@ -63,8 +71,14 @@ class Story:
             day -= timedelta(days=1)
         elif day.weekday() == 6:
             day += timedelta(days=1)
-        moment = datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.choice((0, 10, 15, 20, 30, 40, 45, 50)),
-                          tzinfo=self.c.zone)  # fmt: skip
+        moment = datetime(
+            day.year,
+            day.month,
+            day.day,
+            rng.randint(8, 17),
+            rng.choice((0, 10, 15, 20, 30, 40, 45, 50)),
+            tzinfo=self.c.zone,
+        )
         if moment >= self.c.now:
             moment = self.c.now - timedelta(minutes=rng.randint(3, 90))
         return moment
@@ -76,17 +90,32 @@ class Story:
 
     # The activity log --------------------------------------------------------------------------------------------
 
-    def log(self, moment: datetime, verb: str, actor: ActorTuple, target: Target | None = None, *,
-            changes: dict[str, Any] | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    def log(
+        self,
+        moment: datetime,
+        verb: str,
+        actor: ActorTuple,
+        target: Target | None = None,
+        *,
+        changes: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         kind, user_id, label = actor
         entry = {
-            "organization_id": self.c.organization_id, "created_at": moment, "actor_kind": kind,
-            "actor_user_id": user_id, "actor_label": label, "verb": verb,
+            "organization_id": self.c.organization_id,
+            "created_at": moment,
+            "actor_kind": kind,
+            "actor_user_id": user_id,
+            "actor_label": label,
+            "verb": verb,
             "target_type_id": self.c.content_types[target[0]] if target else None,
-            "target_id": target[1] if target else None, "target_repr": target[2][:200] if target else "",
-            "about_type_id": self.c.content_types["Account"], "about_id": self.account_id,
-            "changes": changes or {}, "data": data or {},
-        }  # fmt: skip
+            "target_id": target[1] if target else None,
+            "target_repr": target[2][:200] if target else "",
+            "about_type_id": self.c.content_types["Account"],
+            "about_id": self.account_id,
+            "changes": changes or {},
+            "data": data or {},
+        }
         self.batch.rows[ActivityLog].append(entry)
         self.latest = max(self.latest, moment)
         return entry
@@ -203,13 +232,22 @@ class Story:
             local = ".".join(ascii_lower(part).replace(" ", "").replace("'", "") for part in (first, last))
             moment = self.when(added)
             row = {
-                "id": self.ids.take(Contact), "organization_id": self.c.organization_id, "account_id": self.account_id,
-                "name": f"{first} {last}", "email": f"{local}@{self.domain}", "phone": self._phone(),
-                "title": rng.choice(words.TITLES[role]), "role": role,
-                "reports_to_id": reports_to.row["id"] if reports_to else None, "is_primary": False,
-                "status": "active", "left_on": None, "last_contacted_at": None, "created_at": moment,
+                "id": self.ids.take(Contact),
+                "organization_id": self.c.organization_id,
+                "account_id": self.account_id,
+                "name": f"{first} {last}",
+                "email": f"{local}@{self.domain}",
+                "phone": self._phone(),
+                "title": rng.choice(words.TITLES[role]),
+                "role": role,
+                "reports_to_id": reports_to.row["id"] if reports_to else None,
+                "is_primary": False,
+                "status": "active",
+                "left_on": None,
+                "last_contacted_at": None,
+                "created_at": moment,
                 "updated_at": moment,
-            }  # fmt: skip
+            }
             person = Person(row=row, first=first, added=added)
             self.people.append(person)
             if role == "executive_sponsor":
@@ -221,9 +259,13 @@ class Story:
         primary.row["is_primary"] = True
         for person in self.people:
             self.batch.rows[Contact].append(person.row)
-            self.log(person.row["created_at"], "contact.added", self.owner_at(person.added),
-                     ("Contact", person.row["id"], person.row["name"]),
-                     data={"role": _role_label(person.row["role"]), "email": person.row["email"]})  # fmt: skip
+            self.log(
+                person.row["created_at"],
+                "contact.added",
+                self.owner_at(person.added),
+                ("Contact", person.row["id"], person.row["name"]),
+                data={"role": _role_label(person.row["role"]), "email": person.row["email"]},
+            )
         champion = self.champion
         earliest = max(champion.added + timedelta(days=30), self.window_start) if champion else None
         if champion and earliest and earliest < self.window_end - timedelta(days=3) and rng.random() < 0.10:
@@ -232,9 +274,13 @@ class Story:
             champion.row.update(status="left", left_on=left, is_primary=False, updated_at=self.when(left))
             self.sponsor.row["is_primary"] = True
             self.champion_gone = True
-            self.log(champion.row["updated_at"], "contact.left", self.owner_at(left),
-                     ("Contact", champion.row["id"], champion.row["name"]),
-                     changes={"status": ["active", "left"], "left_on": [None, left]})  # fmt: skip
+            self.log(
+                champion.row["updated_at"],
+                "contact.left",
+                self.owner_at(left),
+                ("Contact", champion.row["id"], champion.row["name"]),
+                changes={"status": ["active", "left"], "left_on": [None, left]},
+            )
 
     def _phone(self) -> str:
         if self.rng.random() < 0.35:
@@ -283,12 +329,21 @@ class Story:
             if new == StageCategory.CHURNED:
                 changes["churn_reason"] = ["", self.churn_reason]
                 changes["churn_date"] = [None, self.churn_date]
-            self.log(self.when(day), "account.stage_changed", self.owner_at(day),
-                     ("Account", self.account_id, self.name), changes=changes)  # fmt: skip
+            self.log(
+                self.when(day),
+                "account.stage_changed",
+                self.owner_at(day),
+                ("Account", self.account_id, self.name),
+                changes=changes,
+            )
         if self.reassigned_on is not None and self.previous_owner is not None and self.owner is not None:
-            self.log(self.when(self.reassigned_on), "account.owner_changed", c.reassigner,
-                     ("Account", self.account_id, self.name),
-                     changes={"owner": [self.previous_owner[2], self.owner[2]]})  # fmt: skip
+            self.log(
+                self.when(self.reassigned_on),
+                "account.owner_changed",
+                c.reassigner,
+                ("Account", self.account_id, self.name),
+                changes={"owner": [self.previous_owner[2], self.owner[2]]},
+            )
 
     def _creator(self) -> ActorTuple:
         if self.level == 0:
@@ -319,17 +374,30 @@ class Story:
         users = max(1, int(self.seats * rng.uniform(0.45, 0.95)))
         owner_label = self.owner_at(day)[2]
         return {
-            "account": self.name, "contact": person.row["name"], "contact_first": person.first,
-            "contact_title": person.row["title"], "sponsor": sponsor.row["name"], "sponsor_first": sponsor.first,
-            "owner_first": owner_label.split(" ")[0], "feature": feature, "feature_b": feature_b,
-            "competitor": rng.choice(words.COMPETITORS), "team": rng.choice(words.TEAMS), "seats": str(self.seats),
-            "users": str(users), "users_before": str(max(1, round(users * rng.uniform(0.6, 0.95)))),
-            "seat_share": str(round(100 * users / self.seats)), "trainees": str(rng.randint(3, 14)),
-            "more_seats": str(max(2, round(self.seats * rng.uniform(0.1, 0.5)))), "pct": str(rng.randint(12, 85)),
-            "weeks": str(rng.randint(2, 8)), "tickets": str(rng.randint(2, 6)), "month": day.strftime("%B"),
+            "account": self.name,
+            "contact": person.row["name"],
+            "contact_first": person.first,
+            "contact_title": person.row["title"],
+            "sponsor": sponsor.row["name"],
+            "sponsor_first": sponsor.first,
+            "owner_first": owner_label.split(" ")[0],
+            "feature": feature,
+            "feature_b": feature_b,
+            "competitor": rng.choice(words.COMPETITORS),
+            "team": rng.choice(words.TEAMS),
+            "seats": str(self.seats),
+            "users": str(users),
+            "users_before": str(max(1, round(users * rng.uniform(0.6, 0.95)))),
+            "seat_share": str(round(100 * users / self.seats)),
+            "trainees": str(rng.randint(3, 14)),
+            "more_seats": str(max(2, round(self.seats * rng.uniform(0.1, 0.5)))),
+            "pct": str(rng.randint(12, 85)),
+            "weeks": str(rng.randint(2, 8)),
+            "tickets": str(rng.randint(2, 6)),
+            "month": day.strftime("%B"),
             "quarter": f"Q{(day.month - 1) // 3 + 1}",
             "weekday": rng.choice(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")),
-        }  # fmt: skip
+        }
 
     def _speaker(self, day: date) -> Person:
         """Who the CSM talked to: the champion more often than not, the sponsor only when nobody else is there
@@ -369,24 +437,38 @@ class Story:
             occurred = self.when(day)
             duration = rng.choice((15, 20, 30, 30, 45)) if kind == "call" else rng.choice((30, 45, 60, 60, 90))
             duration_minutes = duration if kind != "note" else None
-            created = min(occurred + timedelta(minutes=(duration_minutes or 0) + rng.randint(5, 120)),
-                          self.c.now - timedelta(minutes=1))  # fmt: skip
+            created = min(
+                occurred + timedelta(minutes=(duration_minutes or 0) + rng.randint(5, 120)),
+                self.c.now - timedelta(minutes=1),
+            )
             created = max(created, occurred)
             note_id = self.ids.take(Note)
             with_contact = kind != "note"
-            self.batch.rows[Note].append({
-                "id": note_id, "organization_id": self.c.organization_id, "account_id": self.account_id,
-                "kind": kind, "author_id": self.owner_at(day)[1],
-                "contact_id": talked_to.row["id"] if with_contact else None,
-                "body": body, "body_html": html, "occurred_at": occurred, "duration_minutes": duration_minutes,
-                "created_at": created,
-            })  # fmt: skip
+            self.batch.rows[Note].append(
+                {
+                    "id": note_id,
+                    "organization_id": self.c.organization_id,
+                    "account_id": self.account_id,
+                    "kind": kind,
+                    "author_id": self.owner_at(day)[1],
+                    "contact_id": talked_to.row["id"] if with_contact else None,
+                    "body": body,
+                    "body_html": html,
+                    "occurred_at": occurred,
+                    "duration_minutes": duration_minutes,
+                    "created_at": created,
+                }
+            )
             if with_contact:
                 key = talked_to.row["id"]
                 contacted[key] = max(occurred, contacted.get(key, occurred))
             first_line = body.splitlines()[0]
-            self.log(created, NOTE_VERBS[kind], self.owner_at(day),
-                     ("Note", note_id, f"{NOTE_KIND_LABELS[kind]}: {first_line[:80]}"))  # fmt: skip
+            self.log(
+                created,
+                NOTE_VERBS[kind],
+                self.owner_at(day),
+                ("Note", note_id, f"{NOTE_KIND_LABELS[kind]}: {first_line[:80]}"),
+            )
         for person in self.people:
             person.row["last_contacted_at"] = contacted.get(person.row["id"])
 
@@ -425,13 +507,24 @@ class Story:
             created = self.when(created_day)
             task_id = self.ids.take(Task)
             row = {
-                "id": task_id, "organization_id": c.organization_id, "account_id": self.account_id, "title": title,
-                "description": "", "assignee_id": worker[1], "due_date": due,
+                "id": task_id,
+                "organization_id": c.organization_id,
+                "account_id": self.account_id,
+                "title": title,
+                "description": "",
+                "assignee_id": worker[1],
+                "due_date": due,
                 "priority": rng.choices(("low", "normal", "high", "urgent"), (10, 62, 25, 3))[0]
-                if not self.risk else rng.choice(("normal", "high", "high", "urgent")),
-                "status": "open", "snoozed_until": None, "source": "manual", "created_by_id": worker[1],
-                "created_at": created, "completed_at": None, "completed_by_id": None,
-            }  # fmt: skip
+                if not self.risk
+                else rng.choice(("normal", "high", "high", "urgent")),
+                "status": "open",
+                "snoozed_until": None,
+                "source": "manual",
+                "created_by_id": worker[1],
+                "created_at": created,
+                "completed_at": None,
+                "completed_by_id": None,
+            }
             self.batch.rows[Task].append(row)
             target: Target = ("Task", task_id, title)
             self.log(created, "task.created", worker, target, data={"due": due, "assignee": worker[2]})
@@ -481,23 +574,35 @@ class Story:
             person = self._speaker(day)
             ticket_id = self.ids.take(Ticket)
             row = {
-                "id": ticket_id, "organization_id": c.organization_id, "number": 0, "subject": subject,
-                "body": body, "account_id": self.account_id, "contact_id": person.row["id"], "status": status,
-                "priority": rng.choices(("low", "normal", "high", "urgent"), (15, 60, 20, 5))[0], "channel": channel,
-                "assignee_id": worker[1], "opened_at": opened, "first_response_at": first_response,
-                "resolved_at": resolved, "updated_at": resolved or first_response or opened,
-            }  # fmt: skip
+                "id": ticket_id,
+                "organization_id": c.organization_id,
+                "number": 0,
+                "subject": subject,
+                "body": body,
+                "account_id": self.account_id,
+                "contact_id": person.row["id"],
+                "status": status,
+                "priority": rng.choices(("low", "normal", "high", "urgent"), (15, 60, 20, 5))[0],
+                "channel": channel,
+                "assignee_id": worker[1],
+                "opened_at": opened,
+                "first_response_at": first_response,
+                "resolved_at": resolved,
+                "updated_at": resolved or first_response or opened,
+            }
             self.batch.rows[Ticket].append(row)
             target: Target = ("Ticket", ticket_id, subject)
             opener = integration("Email") if channel == "email" else integration("API") if channel == "api" else worker
             entries = [self.log(opened, "ticket.opened", opener, target)]
             if first_response is not None:
                 answered = "pending" if status == "pending" else "open"
-                entries.append(self.log(first_response, "ticket.updated", worker, target,
-                                        changes={"status": ["new", answered]}))  # fmt: skip
+                entries.append(
+                    self.log(first_response, "ticket.updated", worker, target, changes={"status": ["new", answered]})
+                )
             if resolved is not None:
-                entries.append(self.log(resolved, "ticket.resolved", worker, target,
-                                        changes={"status": ["open", status]}))  # fmt: skip
+                entries.append(
+                    self.log(resolved, "ticket.resolved", worker, target, changes={"status": ["open", status]})
+                )
             else:
                 self.open_tickets += 1
             self.batch.tickets.append((row, entries))
@@ -514,23 +619,42 @@ class Story:
         started = max(self.when(start), self.created)
         end = self.churn_date or c.today
         plan = {
-            "id": plan_id, "organization_id": c.organization_id, "account_id": self.account_id,
-            "name": template_name, "template_id": template_id, "status": "active", "starts_on": start,
-            "created_by_id": worker[1], "created_at": started,
-        }  # fmt: skip
+            "id": plan_id,
+            "organization_id": c.organization_id,
+            "account_id": self.account_id,
+            "name": template_name,
+            "template_id": template_id,
+            "status": "active",
+            "starts_on": start,
+            "created_by_id": worker[1],
+            "created_at": started,
+        }
         self.batch.rows[SuccessPlan].append(plan)
-        self.log(started, "plan.started", worker, ("SuccessPlan", plan_id, template_name),
-                 data={"milestones": len(c.template_items), "starts_on": start})  # fmt: skip
+        self.log(
+            started,
+            "plan.started",
+            worker,
+            ("SuccessPlan", plan_id, template_name),
+            data={"milestones": len(c.template_items), "starts_on": start},
+        )
         done_share = 0.55 if self.risk else 0.88
         finished: list[datetime] = []
         for position, (objective, title, offset, side) in enumerate(c.template_items):
             due = start + timedelta(days=offset)
             milestone_id = self.ids.take(Milestone)
             row = {
-                "id": milestone_id, "organization_id": c.organization_id, "plan_id": plan_id,
-                "account_id": self.account_id, "objective": objective, "title": title, "due_date": due,
-                "owner_side": side, "status": "open", "completed_at": None, "position": position,
-            }  # fmt: skip
+                "id": milestone_id,
+                "organization_id": c.organization_id,
+                "plan_id": plan_id,
+                "account_id": self.account_id,
+                "objective": objective,
+                "title": title,
+                "due_date": due,
+                "owner_side": side,
+                "status": "open",
+                "completed_at": None,
+                "position": position,
+            }
             slack = timedelta(days=rng.randint(-6, 4))
             if due + slack < end and rng.random() < done_share:
                 done = max(self.when(min(max(due + slack, start), end)), started)
@@ -575,8 +699,13 @@ class Story:
                     {"organization_id": c.organization_id, "account_id": self.account_id, "tag_id": c.tags[tag]}
                 )
             day = self.day_between(self.window_start, self.window_end)
-            self.log(self.when(day), "account.tags_changed", self.owner_at(day),
-                     ("Account", self.account_id, self.name), changes={"tags": [[], sorted(tags)]})  # fmt: skip
+            self.log(
+                self.when(day),
+                "account.tags_changed",
+                self.owner_at(day),
+                ("Account", self.account_id, self.name),
+                changes={"tags": [[], sorted(tags)]},
+            )
         plan, low, high = rng.choice(words.PLANS[self.level])
         if churned or trial:
             mrr = Decimal(0)
@@ -585,16 +714,29 @@ class Story:
         else:
             mrr = Decimal(round(rng.uniform(low, high) / 50) * 50)
         tier_ids = c.tiers_by_level.get(self.level) or next(iter(c.tiers_by_level.values()), [None])
-        self.batch.rows[Account].append({
-            "id": self.account_id, "organization_id": c.organization_id, "name": self.name, "domains": self.domain,
-            "external_id": f"CUS-{10000 + self.index}", "owner_id": self.owner[1] if self.owner else None,
-            "tier_id": rng.choice(tier_ids), "stage_id": c.stage(self.category)[0],
-            "plan": "Trial" if trial else plan, "start_date": self.start, "renewal_date": self.renewal,
-            "churn_date": self.churn_date, "churn_reason": self.churn_reason if churned else "",
-            "mrr": mrr.quantize(Decimal("0.01")), "health_score": score, "health_band": band,
-            "custom_fields": {"industry": self.industry, "region": self.region},
-            "created_at": self.created, "updated_at": max(self.latest, self.created),
-        })  # fmt: skip
+        self.batch.rows[Account].append(
+            {
+                "id": self.account_id,
+                "organization_id": c.organization_id,
+                "name": self.name,
+                "domains": self.domain,
+                "external_id": f"CUS-{10000 + self.index}",
+                "owner_id": self.owner[1] if self.owner else None,
+                "tier_id": rng.choice(tier_ids),
+                "stage_id": c.stage(self.category)[0],
+                "plan": "Trial" if trial else plan,
+                "start_date": self.start,
+                "renewal_date": self.renewal,
+                "churn_date": self.churn_date,
+                "churn_reason": self.churn_reason if churned else "",
+                "mrr": mrr.quantize(Decimal("0.01")),
+                "health_score": score,
+                "health_band": band,
+                "custom_fields": {"industry": self.industry, "region": self.region},
+                "created_at": self.created,
+                "updated_at": max(self.latest, self.created),
+            }
+        )
 
 
 def _add_years(day: date, years: int) -> date:

@@ -18,10 +18,12 @@ from accounts.models import (
     LifecycleStage,
     NoteKind,
     PlanTemplate,
+    StageCategory,
     Tier,
 )
 from accounts.services import revenue
 from csm.models import Membership, User
+from csm.web.forms import TenantModelChoiceField, choices_of, set_choices
 
 
 def member_choices(empty: str = "No owner") -> list[tuple[str, str]]:
@@ -83,8 +85,8 @@ class AccountForm(forms.ModelForm[Account]):
     owner_id = forms.ChoiceField(label="Owner", required=False)
     # Relations to tenant models are declared here: a ModelForm's automatic field would query outside any scope
     # when the class is defined.
-    tier = forms.ModelChoiceField(queryset=Tier.objects.none(), required=False, empty_label="No tier")
-    stage = forms.ModelChoiceField(queryset=LifecycleStage.objects.none(), required=False, empty_label="No stage")
+    tier = TenantModelChoiceField(Tier, required=False, empty_label="No tier")
+    stage = TenantModelChoiceField(LifecycleStage, required=False, empty_label="No stage")
     tags = forms.CharField(
         required=False, max_length=500, help_text="Separated by commas: enterprise-pilot, upsell-candidate"
     )
@@ -92,9 +94,18 @@ class AccountForm(forms.ModelForm[Account]):
     class Meta:
         model = Account
         fields = [
-            "name", "domains", "external_id", "tier", "stage", "plan", "start_date", "renewal_date", "trial_ends_on",
-            "mrr", "seats",
-        ]  # fmt: skip
+            "name",
+            "domains",
+            "external_id",
+            "tier",
+            "stage",
+            "plan",
+            "start_date",
+            "renewal_date",
+            "trial_ends_on",
+            "mrr",
+            "seats",
+        ]
         widgets = {
             "domains": forms.TextInput(attrs={"placeholder": "acme.com acme.io"}),
             "start_date": forms.DateInput(attrs={"type": "date"}),
@@ -104,9 +115,7 @@ class AccountForm(forms.ModelForm[Account]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = Tier.objects.all()  # type: ignore[attr-defined]
-        self.fields["stage"].queryset = LifecycleStage.objects.all()  # type: ignore[attr-defined]
-        self.fields["owner_id"].choices = member_choices()  # type: ignore[attr-defined]
+        set_choices(self, "owner_id", member_choices())
         revenue_source = revenue.source()
         if revenue_source is not None:
             # The source owns the MRR: shown, not editable, and a posted value is ignored (Django keeps the initial).
@@ -162,16 +171,15 @@ class AccountForm(forms.ModelForm[Account]):
 
 
 class StageForm(forms.Form):
-    stage = forms.ModelChoiceField(queryset=LifecycleStage.objects.none(), empty_label=None)
+    stage = TenantModelChoiceField(LifecycleStage, empty_label=None)
     churn_reason = forms.CharField(
-        label="Churn reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Churn reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when the account churns.",
-    )  # fmt: skip
+    )
     churn_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = LifecycleStage.objects.all()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -186,7 +194,7 @@ class OwnerForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_id"].choices = member_choices()  # type: ignore[attr-defined]
+        set_choices(self, "owner_id", member_choices())
 
     def clean_owner_id(self) -> User | None:
         return member_by_id(self.cleaned_data.get("owner_id") or "")
@@ -195,21 +203,21 @@ class OwnerForm(forms.Form):
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=NoteKind.choices, initial=NoteKind.NOTE, widget=forms.RadioSelect)
     body = forms.CharField(
-        label="Text", max_length=20000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Text",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Markdown: **bold**, _italic_, lists, links.",
-    )  # fmt: skip
-    contact = forms.ModelChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label="With nobody in particular"
     )
+    contact = TenantModelChoiceField(Contact, required=False, empty_label="With nobody in particular")
     duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=1, max_value=24 * 60)
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(account=account)  # type: ignore[attr-defined]
+        choices_of(self, "contact").queryset = Contact.objects.filter(account=account)
 
 
 class ContactForm(forms.ModelForm[Contact]):
-    reports_to = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False, label="Reports to")
+    reports_to = TenantModelChoiceField(Contact, required=False, label="Reports to", empty_label="Nobody here")
 
     class Meta:
         model = Contact
@@ -222,10 +230,10 @@ class ContactForm(forms.ModelForm[Contact]):
         others = Contact.objects.filter(account=account).order_by("name")
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        self.fields["reports_to"].queryset = others  # type: ignore[attr-defined]
-        self.fields["reports_to"].empty_label = "Nobody here"  # type: ignore[attr-defined]
-        self.fields["role"].choices = ContactRole.choices  # type: ignore[attr-defined]
-        self.fields["status"].choices = ContactStatus.choices  # type: ignore[attr-defined]
+        choices_of(self, "reports_to").queryset = others
+        # Without the model field's blank choice: a contact always has a role and a status.
+        set_choices(self, "role", ContactRole.choices)
+        set_choices(self, "status", ContactStatus.choices)
 
     def clean_email(self) -> str:
         email = (self.cleaned_data.get("email") or "").strip().lower()
@@ -238,12 +246,8 @@ class ContactForm(forms.ModelForm[Contact]):
 
 
 class StartPlanForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=PlanTemplate.objects.none(), empty_label=None)
+    template = TenantModelChoiceField(PlanTemplate, empty_label=None)
     starts_on = forms.DateField(label="Starts on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = PlanTemplate.objects.all()  # type: ignore[attr-defined]
 
 
 class BulkForm(forms.Form):
@@ -253,13 +257,14 @@ class BulkForm(forms.Form):
     account_ids = forms.CharField(required=False)
     select_all = forms.BooleanField(required=False)
     owner_id = forms.ChoiceField(label="Owner", required=False)
-    stage = forms.ModelChoiceField(queryset=LifecycleStage.objects.none(), required=False)
+    stage = TenantModelChoiceField(
+        LifecycleStage, rows=lambda stages: stages.exclude(category=StageCategory.CHURNED), required=False
+    )
     tag = forms.CharField(max_length=40, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_id"].choices = member_choices()  # type: ignore[attr-defined]
-        self.fields["stage"].queryset = LifecycleStage.objects.exclude(category="churned")  # type: ignore[attr-defined]
+        set_choices(self, "owner_id", member_choices())
 
     def clean_owner_id(self) -> User | None:
         return member_by_id(self.cleaned_data.get("owner_id") or "")

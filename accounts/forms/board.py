@@ -8,28 +8,39 @@ from typing import Any
 from django import forms
 from django.utils.timezone import localdate
 
+from accounts.forms.tasks import member_choices
 from accounts.models import Tier
 from accounts.selectors.board import NO_OWNER
 from csm.models import Membership, User
+from csm.web.forms import TenantModelChoiceField, set_choices
 
 
 class BoardFilterForm(forms.Form):
     """Whose accounts and which tier. A value that does not parse is ignored: the board shows everything."""
 
     owner = forms.ChoiceField(label="Owner", required=False)
-    tier = forms.ModelChoiceField(label="Tier", queryset=Tier.objects.none(), required=False, empty_label="Any tier")
+    tier = TenantModelChoiceField(
+        Tier,
+        rows=lambda tiers: tiers.order_by("position", "name"),
+        label="Tier",
+        required=False,
+        empty_label="Any tier",
+    )
 
     def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.user = user
         members = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
-        self.fields["owner"].choices = [  # type: ignore[attr-defined]
-            ("", "Anyone"),
-            ("me", "Mine"),
-            (NO_OWNER, "No owner"),
-            *[(str(m.user_id), m.user.display_name) for m in members],
-        ]
-        self.fields["tier"].queryset = Tier.objects.order_by("position", "name")  # type: ignore[attr-defined]
+        set_choices(
+            self,
+            "owner",
+            [
+                ("", "Anyone"),
+                ("me", "Mine"),
+                (NO_OWNER, "No owner"),
+                *member_choices(members),
+            ],
+        )
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for `selectors_board.board_columns`, from the fields that parsed."""

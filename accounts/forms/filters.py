@@ -9,17 +9,17 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
+from accounts.forms.tasks import member_choices
 from accounts.models import HealthBand, LifecycleStage, Segment, Tier
 from csm.models import Membership, User
+from csm.web.forms import TenantModelChoiceField, choices_of, set_choices
 
 
 class AccountFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     owner = forms.ChoiceField(label="Owner", required=False)
-    tier = forms.ModelChoiceField(label="Tier", queryset=Tier.objects.none(), required=False, empty_label="Any tier")
-    stage = forms.ModelChoiceField(
-        label="Stage", queryset=LifecycleStage.objects.none(), required=False, empty_label="Any stage"
-    )
+    tier = TenantModelChoiceField(Tier, label="Tier", required=False, empty_label="Any tier")
+    stage = TenantModelChoiceField(LifecycleStage, label="Stage", required=False, empty_label="Any stage")
     band = forms.ChoiceField(
         label="Health",
         required=False,
@@ -36,24 +36,22 @@ class AccountFilterForm(forms.Form):
     )
     mrr_max = forms.DecimalField(label="MRR to", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2)
     tag = forms.CharField(label="Tag", required=False, max_length=40)
-    segment = forms.ModelChoiceField(
-        label="Segment", queryset=Segment.objects.none(), required=False, empty_label="No segment"
-    )
+    segment = TenantModelChoiceField(Segment, label="Segment", required=False, empty_label="No segment")
 
     def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         owners = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
-        self.fields["owner"].choices = [  # type: ignore[attr-defined]
-            ("", "Anyone"),
-            ("me", "Mine"),
-            ("none", "No owner"),
-            *[(str(m.user_id), m.user.display_name) for m in owners],
-        ]
-        self.fields["tier"].queryset = Tier.objects.all()  # type: ignore[attr-defined]
-        self.fields["stage"].queryset = LifecycleStage.objects.all()  # type: ignore[attr-defined]
-        self.fields["segment"].queryset = Segment.objects.filter(  # type: ignore[attr-defined]
-            Q(owner=user) | Q(is_shared=True)
+        set_choices(
+            self,
+            "owner",
+            [
+                ("", "Anyone"),
+                ("me", "Mine"),
+                ("none", "No owner"),
+                *member_choices(owners),
+            ],
         )
+        choices_of(self, "segment").queryset = Segment.objects.filter(Q(owner=user) | Q(is_shared=True))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -30,6 +30,11 @@ class UploadForm(forms.Form):
             )
         return upload
 
+    def upload(self) -> dict[str, Any]:
+        """The file's name and bytes, for `importing.create_import`."""
+        file = self.cleaned_data["file"]
+        return {"filename": file.name, "raw": file.read()}
+
 
 class DelimiterForm(forms.Form):
     delimiter = forms.ChoiceField(label="Columns are separated by", choices=list(DELIMITERS.items()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils.timezone import localdate
 from accounts.models import Account, TaskPriority
 from accounts.selectors.tasks import GROUP_KEYS, GROUP_MAX, GROUP_PAGE
 from csm.models import Membership, User
+from csm.web.forms import set_choices
 
 UNASSIGNED = "unassigned"
 _ACCOUNT_REF = re.compile(r"\(#(\d+)\)\s*$")
@@ -81,18 +83,7 @@ class AccountField(forms.CharField):
         return found[0]
 
 
-def set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    field.choices = choices
-
-
-def errors_in_words(form: forms.Form) -> str:
-    """A form's errors as one sentence, for a message."""
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
-def member_choices(members: list[Membership]) -> list[tuple[str, str]]:
+def member_choices(members: Iterable[Membership]) -> list[tuple[str, str]]:
     return [(str(m.user_id), m.user.display_name) for m in members]
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.html import format_html
 
-from accounts.forms.tasks import AccountField, member_by_id, member_choices, set_choices
+from accounts.forms.tasks import AccountField, member_by_id, member_choices
 from accounts.models import Account, Contact, TicketChannel, TicketPriority, TicketStatus
 from accounts.selectors.tickets import MINE, SORTS, UNASSIGNED, UNRESOLVED, TicketFilters
 from csm.models import Membership, User
+from csm.web.forms import TenantModelChoiceField, choices_of, set_choices
 
 
 class TicketFilterForm(forms.Form):
@@ -70,9 +71,7 @@ class TicketCreateForm(forms.Form):
     subject = forms.CharField(max_length=200)
     body = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 6}))
     account = AccountField()
-    contact: forms.ModelChoiceField[Contact] = forms.ModelChoiceField(
-        queryset=Contact.objects.none(), required=False, empty_label="Nobody in particular"
-    )
+    contact = TenantModelChoiceField(Contact, required=False, empty_label="Nobody in particular")
     priority = forms.ChoiceField(choices=TicketPriority.choices, initial=TicketPriority.NORMAL)
     channel = forms.ChoiceField(
         label="Came in by",
@@ -85,8 +84,7 @@ class TicketCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.members = members
         set_choices(self, "assignee", [("", "Nobody yet"), *member_choices(members)])
-        contact = self.fields["contact"]
-        assert isinstance(contact, forms.ModelChoiceField)
+        contact = choices_of(self, "contact")
         if account is None:
             contact.help_text = "Choose an account first: its people are listed here."
             contact.widget.attrs["disabled"] = True

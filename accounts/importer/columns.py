@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 
 from accounts.models import CustomField, CustomFieldType
 
@@ -20,9 +20,13 @@ DATE_HELP = "2025-03-31, 31.03.2025 or 31 Mar 2025."
 
 @dataclass(frozen=True)
 class Target:
+    """What a column can be imported as. In the table below the key, label and section come first, the rest by
+    name."""
+
     key: str
     label: str
     section: str
+    _: KW_ONLY
     help: str = ""
     required: bool = False
     synonyms: tuple[str, ...] = ()
@@ -30,44 +34,45 @@ class Target:
 
 
 BUILT_IN_TARGETS = (
-    Target("name", "Name", ACCOUNT, "The company's name, on every row.", required=True,
+    Target("name", "Name", ACCOUNT, help="The company's name, on every row.", required=True,
            synonyms=("account", "account name", "company", "company name", "customer", "customer name",
                      "organization", "organisation", "organization name")),
-    Target("external_id", "External id", ACCOUNT, "Your own id (CRM, billing): rows match accounts on it first.",
+    Target("external_id", "External id", ACCOUNT,
+           help="Your own id (CRM, billing): rows match accounts on it first.",
            synonyms=("id", "account id", "customer id", "company id", "crm id", "ext id", "external reference")),
-    Target("domains", "Domains", ACCOUNT, "Web domains; rows without a known external id match on them.",
+    Target("domains", "Domains", ACCOUNT, help="Web domains; rows without a known external id match on them.",
            synonyms=("domain", "website", "web site", "url", "website url", "company domain", "company website")),
-    Target("owner", "Owner", ACCOUNT, "The email of an active member of the organization.",
+    Target("owner", "Owner", ACCOUNT, help="The email of an active member of the organization.",
            synonyms=("owner email", "account owner", "account owner email", "csm", "csm email")),
-    Target("tier", "Tier", ACCOUNT, "The name of one of the organization's tiers.",
+    Target("tier", "Tier", ACCOUNT, help="The name of one of the organization's tiers.",
            synonyms=("service tier", "customer tier")),
-    Target("stage", "Lifecycle stage", ACCOUNT, "The name of one of the organization's lifecycle stages.",
+    Target("stage", "Lifecycle stage", ACCOUNT, help="The name of one of the organization's lifecycle stages.",
            synonyms=("stage", "lifecycle", "customer stage")),
     Target("plan", "Plan", ACCOUNT, synonyms=("product plan", "subscription plan", "pricing plan", "subscription")),
-    Target("start_date", "Start date", ACCOUNT, DATE_HELP,
+    Target("start_date", "Start date", ACCOUNT, help=DATE_HELP,
            synonyms=("start", "customer since", "contract start", "contract start date")),
-    Target("renewal_date", "Renewal date", ACCOUNT, DATE_HELP,
+    Target("renewal_date", "Renewal date", ACCOUNT, help=DATE_HELP,
            synonyms=("renewal", "renews on", "contract end", "contract end date", "next renewal")),
-    Target("trial_ends_on", "Trial ends on", ACCOUNT, DATE_HELP,
+    Target("trial_ends_on", "Trial ends on", ACCOUNT, help=DATE_HELP,
            synonyms=("trial end", "trial end date", "trial ends", "trial expires", "trial expiry")),
-    Target("mrr", "MRR", ACCOUNT, "Monthly recurring revenue: 1234.50, 1,234.50 or 1234,50. Not ARR.",
+    Target("mrr", "MRR", ACCOUNT, help="Monthly recurring revenue: 1234.50, 1,234.50 or 1234,50. Not ARR.",
            synonyms=("monthly recurring revenue",)),
-    Target("seats", "Seats", ACCOUNT, "The seats (licences) paid for: a whole number.",
+    Target("seats", "Seats", ACCOUNT, help="The seats (licences) paid for: a whole number.",
            synonyms=("licenses", "licences", "seat count", "number of seats", "users paid", "paid seats")),
-    Target("tags", "Tags", ACCOUNT, "Separated by | or ; inside the cell; added to the account's tags.",
+    Target("tags", "Tags", ACCOUNT, help="Separated by | or ; inside the cell; added to the account's tags.",
            synonyms=("tag", "labels")),
-    Target("churn_date", "Churn date", ACCOUNT, "With a churned stage; today when empty. " + DATE_HELP,
+    Target("churn_date", "Churn date", ACCOUNT, help="With a churned stage; today when empty. " + DATE_HELP,
            synonyms=("churned on",)),
-    Target("churn_reason", "Churn reason", ACCOUNT, "Needed when a row moves an account to a churned stage.",
+    Target("churn_reason", "Churn reason", ACCOUNT, help="Needed when a row moves an account to a churned stage.",
            synonyms=("reason for churn",)),
-    Target("contact_name", "Contact name", CONTACT, "Each row may add one contact to its account.",
+    Target("contact_name", "Contact name", CONTACT, help="Each row may add one contact to its account.",
            synonyms=("contact", "contact full name", "full name", "person", "person name")),
-    Target("contact_email", "Contact email", CONTACT, "Unique in the organization.",
+    Target("contact_email", "Contact email", CONTACT, help="Unique in the organization.",
            synonyms=("email", "e-mail", "email address", "contact email address")),
     Target("contact_title", "Contact title", CONTACT, synonyms=("title", "job title", "position")),
     Target("contact_phone", "Contact phone", CONTACT, synonyms=("phone", "phone number", "telephone", "mobile")),
     Target("contact_role", "Contact role", CONTACT,
-           "Champion, Executive sponsor, Decision maker, User or Billing; User when empty.",
+           help="Champion, Executive sponsor, Decision maker, User or Billing; User when empty.",
            synonyms=("role", "stakeholder role", "contact type")),
 )  # fmt: skip
 
@@ -92,7 +97,8 @@ def targets(custom_fields: Iterable[CustomField], *, revenue_source: str = "") -
             CustomFieldType.CHOICE: "One of: " + ", ".join(str(choice) for choice in custom.choices) + ".",
         }.get(CustomFieldType(custom.field_type), "")
         synonyms = (custom.key, custom.label)
-        found.append(Target(f"custom_{custom.key}", custom.label, CUSTOM, help_text, False, synonyms, custom))
+        target = Target(f"custom_{custom.key}", custom.label, CUSTOM, help=help_text, synonyms=synonyms)
+        found.append(replace(target, custom_field=custom))
     return found
 
 

@@ -22,7 +22,7 @@ class ImportFileError(ValueError):
     """A file that cannot be imported at all, with a message for the person who uploaded it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decoded:
     text: str
     encoding: str  # "utf-8", "utf-8-sig" (with a byte-order mark), "cp1252" or "latin-1"
@@ -102,7 +102,7 @@ class RawRow(NamedTuple):
     cells: list[str]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ParsedFile:
     rows: list[RawRow]
     has_multiline_cells: bool

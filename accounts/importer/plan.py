@@ -35,9 +35,13 @@ from accounts.models import Account, AccountTag, Contact
 ERRORS_KEPT = 200
 CHUNK = 5000
 COUNT_KEYS = (
-    "accounts_created", "accounts_updated", "accounts_unchanged",
-    "contacts_created", "contacts_updated", "contacts_unchanged",
-)  # fmt: skip
+    "accounts_created",
+    "accounts_updated",
+    "accounts_unchanged",
+    "contacts_created",
+    "contacts_updated",
+    "contacts_unchanged",
+)
 RELATED_FIELDS = ("owner", "tier", "stage")
 
 
@@ -48,7 +52,7 @@ def _drain[T](items: list[T]) -> Iterator[T]:
         yield items.pop()
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AccountIndex:
     """Every account of the organization by external id, domain and name, from one query."""
 
@@ -106,7 +110,7 @@ class AccountIndex:
         return (named[0] if named else None), []
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Existing:
     """The stored rows that the plans of a chunk of accounts need."""
 
@@ -133,10 +137,10 @@ class Existing:
             contact.email.lower(): contact
             for contact in Contact.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
         }
-        return cls(accounts, tags, by_email, by_name)
+        return cls(accounts=accounts, tags=tags, contacts_by_email=by_email, contacts_by_name=by_name)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AccountPlan:
     """What importing one account of the file does. Plain values until it is written: checking a large file builds
     no model instance for what it would create."""
@@ -281,7 +285,19 @@ class Planner:
                     problems.append(self._contact_problem(contact, wanted))
             if problems:
                 return None, problems
-            return AccountPlan(source, True, None, values, {}, [], list(source.tags), list(source.contacts), [], 0), []
+            new = AccountPlan(
+                source=source,
+                created=True,
+                account=None,
+                values=values,
+                changes={},
+                changed_fields=[],
+                new_tags=list(source.tags),
+                new_contacts=list(source.contacts),
+                changed_contacts=[],
+                unchanged_contacts=0,
+            )
+            return new, []
 
         changes = self._apply(stored, values)
         if "owner" in changes and not self.may_reassign:
@@ -312,8 +328,11 @@ class Planner:
                 new_contacts.append(wanted)
                 continue
             fields = {"name": wanted.name, **wanted.values}
-            contact_changes = {name: [getattr(contact, name), value] for name, value in fields.items()
-                               if getattr(contact, name) != value}  # fmt: skip
+            contact_changes = {
+                name: [getattr(contact, name), value]
+                for name, value in fields.items()
+                if getattr(contact, name) != value
+            }
             if contact_changes:
                 for name, value in fields.items():
                     setattr(contact, name, value)
@@ -323,16 +342,24 @@ class Planner:
         if problems:
             return None, problems
         plan = AccountPlan(
-            source, False, stored, {}, changes, changed_fields, new_tags, new_contacts, changed_contacts,
-            unchanged_contacts,
-        )  # fmt: skip
+            source=source,
+            created=False,
+            account=stored,
+            values={},
+            changes=changes,
+            changed_fields=changed_fields,
+            new_tags=new_tags,
+            new_contacts=new_contacts,
+            changed_contacts=changed_contacts,
+            unchanged_contacts=unchanged_contacts,
+        )
         return plan, []
 
 
 # -- A whole file, or the next batch of it -----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Check:
     """The outcome of checking a whole file: the first problems and how many there are, and what importing the
     file would do."""
@@ -356,7 +383,7 @@ def check_file(
     are kept."""
     lookups = Lookups.load()
     mapping = without_locked(mapping, lookups.revenue_source)
-    columns = Columns(header, mapping)
+    columns = Columns(header=header, mapping=mapping)
     parsed = parse(text, delimiter)
     total_rows, multiline = len(parsed.rows), parsed.has_multiline_cells
     problems: list[Problem] = []
@@ -395,7 +422,7 @@ class DataChangedError(Exception):
         super().__init__(f"{where}{column}:{value} {problem.message}")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Batch:
     plans: list[AccountPlan]
     rows: int  # the rows of the file these accounts come from
@@ -420,14 +447,16 @@ def plan_batch(
     """
     lookups = Lookups.load()
     mapping = without_locked(mapping, lookups.revenue_source)
-    columns = Columns(header, mapping)
+    columns = Columns(header=header, mapping=mapping)
     groups = group_rows(parse(text, delimiter).rows, columns)
     position, seen = 0, 0
     while position < len(groups) and seen < done_rows:
         seen += len(groups[position].rows)
         position += 1
     if seen != done_rows:
-        raise DataChangedError(Problem(None, "", "", "The file no longer splits where the last batch ended."))
+        raise DataChangedError(
+            Problem(row=None, column="", value="", message="The file no longer splits where the last batch ended.")
+        )
     batch: list[RawGroup] = []
     size = 0
     while position < len(groups) and (not batch or size + len(groups[position].rows) <= batch_rows):

@@ -18,13 +18,25 @@ from accounts.models import Account
 
 PREVIEW_ROWS = 5
 ACCOUNT_FIELDS = (
-    "name", "external_id", "domains", "owner", "tier", "stage", "plan", "start_date", "renewal_date", "trial_ends_on",
-    "mrr", "seats", "churn_date", "churn_reason",
-)  # fmt: skip
+    "name",
+    "external_id",
+    "domains",
+    "owner",
+    "tier",
+    "stage",
+    "plan",
+    "start_date",
+    "renewal_date",
+    "trial_ends_on",
+    "mrr",
+    "seats",
+    "churn_date",
+    "churn_reason",
+)
 CONTACT_FIELDS = {"contact_title": "title", "contact_phone": "phone", "contact_role": "role"}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Problem:
     """Why a row cannot be imported. `key` is the target the problem is about, when there is one."""
 
@@ -38,7 +50,7 @@ class Problem:
         return {"row": self.row, "column": self.column, "value": self.value[:200], "message": self.message}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Columns:
     """The mapping of one job: which cell each target reads, and the column's name for messages."""
 
@@ -56,7 +68,8 @@ class Columns:
         return column_label(self.header, index) if index is not None else ""
 
     def problem(self, row: int, key: str, message: str, value: Any = "") -> Problem:
-        return Problem(row, self.label(key), value if isinstance(value, str) else shown(value), message, key)
+        shown_value = value if isinstance(value, str) else shown(value)
+        return Problem(row=row, column=self.label(key), value=shown_value, message=message, key=key)
 
 
 def clean_cells(row: RawRow, columns: Columns, lookups: Lookups) -> tuple[dict[str, Any], list[Problem]]:
@@ -79,7 +92,7 @@ def clean_cells(row: RawRow, columns: Columns, lookups: Lookups) -> tuple[dict[s
     extra = [cell for cell in row.cells[len(columns.header) :] if cell.strip()]
     if extra:
         message = f"The row has {len(row.cells)} cells but the header names {len(columns.header)} columns."
-        problems.append(Problem(row.number, "", extra[0], message))
+        problems.append(Problem(row=row.number, column="", value=extra[0], message=message))
     return values, problems
 
 
@@ -109,7 +122,7 @@ def group_key(row: RawRow, columns: Columns) -> tuple[str, ...]:
     return ("name", columns.cell(row, "name").casefold(), Account.normalize_domains(columns.cell(row, "domains")))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RawGroup:
     key: tuple[str, ...]
     rows: list[RawRow]
@@ -126,11 +139,11 @@ def group_rows(rows: Iterable[RawRow], columns: Columns) -> list[RawGroup]:
         if key in groups:
             groups[key].rows.append(row)
         else:
-            groups[key] = RawGroup(key, [row])
+            groups[key] = RawGroup(key=key, rows=[row])
     return list(groups.values())
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ContactValues:
     row: int
     name: str
@@ -138,7 +151,7 @@ class ContactValues:
     values: dict[str, Any]  # title, phone, role: those the row gives
 
 
-@dataclass
+@dataclass(kw_only=True)
 class AccountValues:
     """One account of the file: the values its rows give, and the contacts they add."""
 
@@ -189,7 +202,9 @@ def merge_group(group: RawGroup, columns: Columns, lookups: Lookups) -> tuple[Ac
         if "contact_name" in values:
             contact_values = {field: values[key] for key, field in CONTACT_FIELDS.items() if key in values}
             email = values.get("contact_email", "")
-            contacts.append(ContactValues(row.number, values["contact_name"], email, contact_values))
+            contacts.append(
+                ContactValues(row=row.number, name=values["contact_name"], email=email, values=contact_values)
+            )
     problems += _duplicate_contacts(contacts, columns)
     if problems:
         return None, problems

@@ -33,7 +33,7 @@ class CellError(ValueError):
     """A cell that cannot be imported; the message says why and what would do."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Lookups:
     """What cells are checked against, loaded once for a whole file or batch (a handful of queries)."""
 

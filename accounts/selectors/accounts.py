@@ -219,9 +219,19 @@ class ListRow:
 
 
 ROW_FIELDS = (
-    "pk", "name", "domains", "mrr", "renewal_date", "health_band", "health_score", "owner__full_name",
-    "owner__email", "tier__name", "stage__name", "stage__category",
-)  # fmt: skip
+    "pk",
+    "name",
+    "domains",
+    "mrr",
+    "renewal_date",
+    "health_band",
+    "health_score",
+    "owner__full_name",
+    "owner__email",
+    "tier__name",
+    "stage__name",
+    "stage__category",
+)
 
 
 def page_of(accounts: QuerySet[Account], number: Any) -> Page[ListRow]:

@@ -27,9 +27,22 @@ from csm.tenancy import current_organization
 # Fields whose change is its own kind of timeline entry, with its own service.
 STAGE_FIELDS = {"stage", "churn_date", "churn_reason"}
 ACCOUNT_FIELDS = {
-    "name", "domains", "external_id", "owner", "tier", "stage", "plan", "start_date", "renewal_date", "trial_ends_on",
-    "seats", "churn_date", "churn_reason", "mrr", "custom_fields",
-}  # fmt: skip
+    "name",
+    "domains",
+    "external_id",
+    "owner",
+    "tier",
+    "stage",
+    "plan",
+    "start_date",
+    "renewal_date",
+    "trial_ends_on",
+    "seats",
+    "churn_date",
+    "churn_reason",
+    "mrr",
+    "custom_fields",
+}
 
 
 def check_owner(owner: User | None) -> None:

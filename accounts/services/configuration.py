@@ -150,9 +150,12 @@ def create_stage(*, actor: Actor | User, name: str, category: StageCategory | st
             position=_next_position(LifecycleStage.objects.all()),
         )
         record(
-            organization=stage.organization, actor=actor, verb="stage.created", target=stage,
+            organization=stage.organization,
+            actor=actor,
+            verb="stage.created",
+            target=stage,
             data={"category": stage.category},
-        )  # fmt: skip
+        )
     return stage
 
 
@@ -281,9 +284,12 @@ def add_custom_field(
             position=_next_position(CustomField.objects.all()),
         )
         record(
-            organization=field.organization, actor=actor, verb="custom_field.added", target=field,
+            organization=field.organization,
+            actor=actor,
+            verb="custom_field.added",
+            target=field,
             data={"key": field.key, "type": field.field_type, "choices": field.choices},
-        )  # fmt: skip
+        )
     return field
 
 
@@ -317,9 +323,12 @@ def update_custom_field(
         field.label, field.field_type, field.choices = label, field_type, cleaned_choices
         field.save(update_fields=["label", "field_type", "choices"])
         record(
-            organization=field.organization, actor=actor, verb="custom_field.updated", target=field,
+            organization=field.organization,
+            actor=actor,
+            verb="custom_field.updated",
+            target=field,
             changes=changes,
-        )  # fmt: skip
+        )
     return field
 
 
@@ -330,9 +339,12 @@ def move_custom_field(*, actor: Actor | User, field: CustomField, direction: Dir
         if moved is None:
             return False
         record(
-            organization=field.organization, actor=actor, verb="custom_field.moved", target=field,
+            organization=field.organization,
+            actor=actor,
+            verb="custom_field.moved",
+            target=field,
             changes={"position": list(moved)},
-        )  # fmt: skip
+        )
     return True
 
 
@@ -342,9 +354,12 @@ def delete_custom_field(*, actor: Actor | User, field: CustomField) -> None:
     with transaction.atomic():
         field = CustomField.objects.select_for_update().get(pk=field.pk)
         record(
-            organization=field.organization, actor=actor, verb="custom_field.deleted", target=field,
+            organization=field.organization,
+            actor=actor,
+            verb="custom_field.deleted",
+            target=field,
             data={"key": field.key, "accounts_with_a_value": accounts_with_value(field).count()},
-        )  # fmt: skip
+        )
         field.delete()
 
 
@@ -376,9 +391,12 @@ def update_plan_template(*, actor: Actor | User, template: PlanTemplate, name: s
         template.name, template.description = name, description.strip()
         template.save(update_fields=["name", "description"])
         record(
-            organization=template.organization, actor=actor, verb="plan_template.updated", target=template,
+            organization=template.organization,
+            actor=actor,
+            verb="plan_template.updated",
+            target=template,
             changes=changes,
-        )  # fmt: skip
+        )
     return template
 
 
@@ -419,9 +437,12 @@ def add_template_item(
             **values,
         )
         record(
-            organization=template.organization, actor=actor, verb="plan_template.item_added", target=template,
+            organization=template.organization,
+            actor=actor,
+            verb="plan_template.item_added",
+            target=template,
             data={"milestone": item.title, "objective": item.objective},
-        )  # fmt: skip
+        )
     return item
 
 
@@ -445,9 +466,13 @@ def update_template_item(
             setattr(item, name, value)
         item.save(update_fields=list(values))
         record(
-            organization=item.organization, actor=actor, verb="plan_template.item_updated", target=item.template,
-            changes=changes, data={"milestone": item.title},
-        )  # fmt: skip
+            organization=item.organization,
+            actor=actor,
+            verb="plan_template.item_updated",
+            target=item.template,
+            changes=changes,
+            data={"milestone": item.title},
+        )
     return item
 
 
@@ -460,10 +485,13 @@ def move_template_item(*, actor: Actor | User, item: PlanTemplateItem, direction
         if moved is None:
             return False
         record(
-            organization=item.organization, actor=actor, verb="plan_template.item_moved",
-            target=PlanTemplate.objects.get(pk=item.template_id), changes={"position": list(moved)},
+            organization=item.organization,
+            actor=actor,
+            verb="plan_template.item_moved",
+            target=PlanTemplate.objects.get(pk=item.template_id),
+            changes={"position": list(moved)},
             data={"milestone": item.title},
-        )  # fmt: skip
+        )
     return True
 
 
@@ -472,9 +500,12 @@ def remove_template_item(*, actor: Actor | User, item: PlanTemplateItem) -> None
     with transaction.atomic():
         item = PlanTemplateItem.objects.select_for_update(of=("self",)).select_related("template").get(pk=item.pk)
         record(
-            organization=item.organization, actor=actor, verb="plan_template.item_removed", target=item.template,
+            organization=item.organization,
+            actor=actor,
+            verb="plan_template.item_removed",
+            target=item.template,
             data={"milestone": item.title, "objective": item.objective},
-        )  # fmt: skip
+        )
         item.delete()
         # Close the gap so that "up" and "down" keep moving one step at a time.
         remaining = list(PlanTemplateItem.objects.filter(template_id=item.template_id).order_by("position", "id"))

@@ -92,7 +92,11 @@ def update_contact(*, actor: Actor | User, contact: Contact, **values: Any) -> C
         _only_one_primary(contact)
         verb = "contact.left" if changes.get("status", [None, None])[1] == ContactStatus.LEFT else "contact.updated"
         record(
-            organization=contact.organization, actor=actor, verb=verb, target=contact, about=contact.account,
+            organization=contact.organization,
+            actor=actor,
+            verb=verb,
+            target=contact,
+            about=contact.account,
             changes=changes,
-        )  # fmt: skip
+        )
     return contact

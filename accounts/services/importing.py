@@ -80,9 +80,12 @@ def create_import(*, actor: User, filename: str, raw: bytes) -> ImportJob:
         )
         # Who uploaded a file of customers' names and emails, and when: the activity log says it.
         record(
-            organization=organization, actor=actor, verb="import.uploaded", target=job,
+            organization=organization,
+            actor=actor,
+            verb="import.uploaded",
+            target=job,
             data={"file": job.filename, "rows": rows},
-        )  # fmt: skip
+        )
     return job
 
 
@@ -154,9 +157,11 @@ def discard_stale_imports(*, organization: Organization) -> int:
         discarded = stale.update(status=ImportStatus.DISCARDED, content="", errors=[], finished_at=now())
         if discarded:
             record(
-                organization=organization, actor=SYSTEM, verb="import.discarded",
+                organization=organization,
+                actor=SYSTEM,
+                verb="import.discarded",
                 data={"imports": discarded, "after_days": KEEP_UNFINISHED_DAYS},
-            )  # fmt: skip
+            )
     return discarded
 
 
@@ -167,15 +172,18 @@ def queue_import(*, actor: User, job: ImportJob, background: bool = True) -> boo
     from accounts import tasks  # the task module imports this one
 
     with transaction.atomic():
-        started = ImportJob.objects.filter(
-            pk=job.pk, status__in=[ImportStatus.VALID, ImportStatus.FAILED]
-        ).update(status=ImportStatus.QUEUED, processed_rows=0, started_at=None, finished_at=None)  # fmt: skip
+        started = ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.VALID, ImportStatus.FAILED]).update(
+            status=ImportStatus.QUEUED, processed_rows=0, started_at=None, finished_at=None
+        )
         if not started:
             return False
         record(
-            organization=job.organization, actor=actor, verb="import.started", target=job,
+            organization=job.organization,
+            actor=actor,
+            verb="import.started",
+            target=job,
             data={"file": job.filename, "rows": job.total_rows},
-        )  # fmt: skip
+        )
         if background:
             enqueue(tasks.run_import, job.organization_id, job.pk)
     return True
@@ -245,9 +253,14 @@ def _fail(job: ImportJob, reason: str) -> None:
 
 def _import_batch(job: ImportJob) -> bool:
     batch = plan.plan_batch(
-        job.content, job.delimiter, job.header, job.mapping, done_rows=job.processed_rows, batch_rows=BATCH_ROWS,
+        job.content,
+        job.delimiter,
+        job.header,
+        job.mapping,
+        done_rows=job.processed_rows,
+        batch_rows=BATCH_ROWS,
         may_reassign=has_role(job.created_by, Role.MANAGER),
-    )  # fmt: skip
+    )
     actor = Actor.person(job.created_by) if job.created_by else Actor.automation("CSV import")
     write_plans(batch.plans, actor=actor, job=job)
     result = {**dict.fromkeys(plan.COUNT_KEYS, 0), **job.summary.get("result", {})}
@@ -261,9 +274,12 @@ def _import_batch(job: ImportJob) -> bool:
         job.status, job.finished_at, job.content = ImportStatus.DONE, now(), ""
         fields += ["status", "finished_at", "content"]
         record(
-            organization=job.organization, actor=actor, verb="import.finished", target=job,
+            organization=job.organization,
+            actor=actor,
+            verb="import.finished",
+            target=job,
             data={"file": job.filename, **result},
-        )  # fmt: skip
+        )
     job.save(update_fields=fields)
     return not batch.is_last
 
@@ -299,12 +315,19 @@ def write_plans(plans: list[plan.AccountPlan], *, actor: Actor | User, job: Impo
 
     new_contacts = {
         id(p): [
-            Contact(organization=organization, account=p.account, name=wanted.name, email=wanted.email,
-                    created_at=moment, updated_at=moment, **wanted.values)
+            Contact(
+                organization=organization,
+                account=p.account,
+                name=wanted.name,
+                email=wanted.email,
+                created_at=moment,
+                updated_at=moment,
+                **wanted.values,
+            )
             for wanted in p.new_contacts
         ]
         for p in plans
-    }  # fmt: skip
+    }
     Contact.objects.bulk_create([c for contacts in new_contacts.values() for c in contacts], batch_size=WRITE_BATCH)
     changed_contacts = [contact for p in plans for contact, _ in p.changed_contacts]
     for contact in changed_contacts:
@@ -335,10 +358,18 @@ def _timeline(
 
     def entry(verb: str, target: models.Model, target_type: ContentType, about: Account, **extra: Any) -> ActivityLog:
         return ActivityLog(
-            organization=job.organization, actor_kind=actor.kind, actor_user=actor.user,
-            actor_label=actor.label[:200], verb=verb, target_type=target_type, target_id=target.pk,
-            target_repr=str(target)[:200], about_type=account_type, about_id=about.pk, **extra,
-        )  # fmt: skip
+            organization=job.organization,
+            actor_kind=actor.kind,
+            actor_user=actor.user,
+            actor_label=actor.label[:200],
+            verb=verb,
+            target_type=target_type,
+            target_id=target.pk,
+            target_repr=str(target)[:200],
+            about_type=account_type,
+            about_id=about.pk,
+            **extra,
+        )
 
     entries = []
     for p in plans:

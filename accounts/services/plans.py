@@ -57,9 +57,13 @@ def start_plan(
             for index, item in enumerate(items)
         )
         record(
-            organization=account.organization, actor=actor, verb="plan.started", target=plan, about=account,
+            organization=account.organization,
+            actor=actor,
+            verb="plan.started",
+            target=plan,
+            about=account,
             data={"milestones": len(items), "starts_on": starts_on},
-        )  # fmt: skip
+        )
     return plan
 
 
@@ -75,13 +79,22 @@ def add_milestone(
     with transaction.atomic():
         position = plan.milestones.count()
         milestone = Milestone.objects.create(
-            organization=plan.organization, plan=plan, account_id=plan.account_id, objective=objective.strip(),
-            title=title.strip(), due_date=due_date, owner_side=OwnerSide(owner_side), position=position,
-        )  # fmt: skip
+            organization=plan.organization,
+            plan=plan,
+            account_id=plan.account_id,
+            objective=objective.strip(),
+            title=title.strip(),
+            due_date=due_date,
+            owner_side=OwnerSide(owner_side),
+            position=position,
+        )
         record(
-            organization=plan.organization, actor=actor, verb="milestone.added", target=milestone,
+            organization=plan.organization,
+            actor=actor,
+            verb="milestone.added",
+            target=milestone,
             about=plan.account,
-        )  # fmt: skip
+        )
     return milestone
 
 
@@ -100,9 +113,12 @@ def set_milestone_done(*, actor: Actor | User, milestone: Milestone, done: bool 
         milestone.completed_at = now() if done else None
         milestone.save(update_fields=["status", "completed_at"])
         record(
-            organization=milestone.organization, actor=actor,
-            verb="milestone.completed" if done else "milestone.reopened", target=milestone, about=milestone.account,
-        )  # fmt: skip
+            organization=milestone.organization,
+            actor=actor,
+            verb="milestone.completed" if done else "milestone.reopened",
+            target=milestone,
+            about=milestone.account,
+        )
         plan = milestone.plan
         all_done = not plan.milestones.exclude(status=MilestoneStatus.DONE).exists()
         new_status = PlanStatus.COMPLETED if all_done else PlanStatus.ACTIVE
@@ -111,7 +127,10 @@ def set_milestone_done(*, actor: Actor | User, milestone: Milestone, done: bool 
             plan.save(update_fields=["status"])
             if all_done:
                 record(
-                    organization=plan.organization, actor=actor, verb="plan.completed", target=plan,
+                    organization=plan.organization,
+                    actor=actor,
+                    verb="plan.completed",
+                    target=plan,
                     about=milestone.account,
-                )  # fmt: skip
+                )
     return milestone

@@ -124,7 +124,11 @@ def update_ticket(*, actor: Actor | User, ticket: Ticket, **values: Any) -> Tick
         ticket.save()
         verb = _verb(changes.get("status"))
         record(
-            organization=ticket.organization, actor=actor, verb=verb, target=ticket, about=ticket.account,
+            organization=ticket.organization,
+            actor=actor,
+            verb=verb,
+            target=ticket,
+            about=ticket.account,
             changes=changes,
-        )  # fmt: skip
+        )
     return ticket

@@ -112,6 +112,18 @@ def _account_row(row: Any, detail_base: str) -> SafeString:
         "<td>{}</td>"
         '<td class="hide-sm">{}</td>'
         "</tr>",
-        row.pk, row.name, detail_base, row.pk, row.name, domain, row.owner, row.tier, stage, row.mrr,
-        row.renewal_class, renewal, health, tags,
-    )  # fmt: skip
+        row.pk,
+        row.name,
+        detail_base,
+        row.pk,
+        row.name,
+        domain,
+        row.owner,
+        row.tier,
+        stage,
+        row.mrr,
+        row.renewal_class,
+        renewal,
+        health,
+        tags,
+    )

@@ -2,17 +2,22 @@ from django.urls import URLPattern, URLResolver, path
 
 from accounts.views import workspace_settings as views
 
+
+def _ordered(segment: str, noun: str, kind: views.OrderedList) -> list[URLPattern]:
+    """The five URLs of an ordered list (tiers, stages): the page, add, and edit, move and delete a row."""
+    base, extra = f"settings/workspace/{segment}/", {"kind": kind}
+    return [
+        path(base, views.ordered_list, extra, name=f"settings_{segment}"),
+        path(f"{base}add/", views.ordered_add, extra, name=f"settings_{noun}_add"),
+        path(f"{base}<int:pk>/edit/", views.ordered_edit, extra, name=f"settings_{noun}_edit"),
+        path(f"{base}<int:pk>/move/", views.ordered_move, extra, name=f"settings_{noun}_move"),
+        path(f"{base}<int:pk>/delete/", views.ordered_delete, extra, name=f"settings_{noun}_delete"),
+    ]
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("settings/workspace/tiers/", views.tiers, name="settings_tiers"),
-    path("settings/workspace/tiers/add/", views.tier_add, name="settings_tier_add"),
-    path("settings/workspace/tiers/<int:pk>/edit/", views.tier_edit, name="settings_tier_edit"),
-    path("settings/workspace/tiers/<int:pk>/move/", views.tier_move, name="settings_tier_move"),
-    path("settings/workspace/tiers/<int:pk>/delete/", views.tier_delete, name="settings_tier_delete"),
-    path("settings/workspace/stages/", views.stages, name="settings_stages"),
-    path("settings/workspace/stages/add/", views.stage_add, name="settings_stage_add"),
-    path("settings/workspace/stages/<int:pk>/edit/", views.stage_edit, name="settings_stage_edit"),
-    path("settings/workspace/stages/<int:pk>/move/", views.stage_move, name="settings_stage_move"),
-    path("settings/workspace/stages/<int:pk>/delete/", views.stage_delete, name="settings_stage_delete"),
+    *_ordered("tiers", "tier", views.TIERS),
+    *_ordered("stages", "stage", views.STAGES),
     path("settings/workspace/fields/", views.fields, name="settings_fields"),
     path("settings/workspace/fields/add/", views.field_add, name="settings_field_add"),
     path("settings/workspace/fields/<int:pk>/edit/", views.field_edit, name="settings_field_edit"),

@@ -45,6 +45,7 @@ from csm.tenancy import activate
 from csm.tenancy.access import OrgRequest, can, role_required
 from csm.timeline import kinds as timeline_kinds
 from csm.web import cursors
+from csm.web.actions import answer, attempt, errors_text, form_status, submit
 from csm.web.http import wants_partial
 from csm.web.reverse import org_reverse
 
@@ -107,9 +108,7 @@ def account_bulk(request: OrgRequest) -> HttpResponse:
     list's filters match (up to BULK_ALL_LIMIT)."""
     form = BulkForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        messages.error(request, errors_text(form))
         return redirect(_back_to_list(request))
     data = form.cleaned_data
     if data["select_all"]:
@@ -121,22 +120,26 @@ def account_bulk(request: OrgRequest) -> HttpResponse:
             return redirect(_back_to_list(request))
     else:
         ids = data["account_ids"]
-    try:
-        if data["action"] == "assign_owner":
-            if not can(request, Role.MANAGER):
-                raise PermissionDenied("Reassigning accounts needs the Manager role.")
-            count = account_services.bulk_assign_owner(actor=request.user, account_ids=ids, owner=data["owner_id"])
-            messages.success(request, f"{count} account{'s' if count != 1 else ''} reassigned.")
-        elif data["action"] == "set_stage":
-            count = account_services.bulk_set_stage(actor=request.user, account_ids=ids, stage=data["stage"])
-            messages.success(request, f"{count} account{'s' if count != 1 else ''} moved to {data['stage']}.")
-        else:
-            count = account_services.bulk_add_tag(actor=request.user, account_ids=ids, name=data["tag"])
-            messages.success(
-                request, f"Tag “{data['tag'].strip()}” added to {count} account{'s' if count != 1 else ''}."
-            )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if data["action"] == "assign_owner":
+        if not can(request, Role.MANAGER):
+            raise PermissionDenied("Reassigning accounts needs the Manager role.")
+        count = attempt(
+            request,
+            lambda: account_services.bulk_assign_owner(actor=request.user, account_ids=ids, owner=data["owner_id"]),
+        )
+        done = f"{count} account{'s' if count != 1 else ''} reassigned."
+    elif data["action"] == "set_stage":
+        count = attempt(
+            request, lambda: account_services.bulk_set_stage(actor=request.user, account_ids=ids, stage=data["stage"])
+        )
+        done = f"{count} account{'s' if count != 1 else ''} moved to {data['stage']}."
+    else:
+        count = attempt(
+            request, lambda: account_services.bulk_add_tag(actor=request.user, account_ids=ids, name=data["tag"])
+        )
+        done = f"Tag “{data['tag'].strip()}” added to {count} account{'s' if count != 1 else ''}."
+    if count is not None:
+        messages.success(request, done)
     return redirect(_back_to_list(request))
 
 
@@ -155,15 +158,13 @@ def segment_save(request: OrgRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Name the segment to save it.")
         return redirect(_back_to_list(request))
-    try:
-        segment = segment_services.save_segment(
-            actor=request.user,
-            name=form.cleaned_data["name"],
-            query=query,
-            is_shared=form.cleaned_data["is_shared"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    segment = attempt(
+        request,
+        lambda: segment_services.save_segment(
+            actor=request.user, name=form.cleaned_data["name"], query=query, is_shared=form.cleaned_data["is_shared"]
+        ),
+    )
+    if segment is None:
         return redirect(_back_to_list(request))
     messages.success(request, f"Segment “{segment.name}” saved.")
     return redirect(org_reverse(request, "accounts:list") + f"?segment={segment.pk}")
@@ -179,9 +180,25 @@ def segment_delete(request: OrgRequest, pk: int) -> HttpResponse:
 
 
 EXPORT_COLUMNS = [
-    "name", "external_id", "domains", "owner_email", "tier", "stage", "plan", "start_date", "renewal_date",
-    "trial_ends_on", "churn_date", "churn_reason", "mrr", "arr", "seats", "health_score", "health_band", "tags",
-]  # fmt: skip
+    "name",
+    "external_id",
+    "domains",
+    "owner_email",
+    "tier",
+    "stage",
+    "plan",
+    "start_date",
+    "renewal_date",
+    "trial_ends_on",
+    "churn_date",
+    "churn_reason",
+    "mrr",
+    "arr",
+    "seats",
+    "health_score",
+    "health_band",
+    "tags",
+]
 
 
 class _Echo:
@@ -231,13 +248,25 @@ def account_export(request: OrgRequest) -> StreamingHttpResponse:
 
 def _export_row(account: Account) -> list[Any]:
     return [
-        account.name, account.external_id or "", account.domains, account.owner.email if account.owner else "",
-        account.tier.name if account.tier else "", account.stage.name if account.stage else "", account.plan,
-        account.start_date or "", account.renewal_date or "", account.trial_ends_on or "", account.churn_date or "",
-        account.churn_reason, account.mrr, account.arr, account.seats if account.seats is not None else "",
+        account.name,
+        account.external_id or "",
+        account.domains,
+        account.owner.email if account.owner else "",
+        account.tier.name if account.tier else "",
+        account.stage.name if account.stage else "",
+        account.plan,
+        account.start_date or "",
+        account.renewal_date or "",
+        account.trial_ends_on or "",
+        account.churn_date or "",
+        account.churn_reason,
+        account.mrr,
+        account.arr,
+        account.seats if account.seats is not None else "",
         account.health_score if account.health_score is not None else "",
-        account.health_band, "|".join(tag.name for tag in account.tags.all()),
-    ]  # fmt: skip
+        account.health_band,
+        "|".join(tag.name for tag in account.tags.all()),
+    ]
 
 
 # -- Create and edit ---------------------------------------------------------------------------------------------
@@ -247,15 +276,14 @@ def _export_row(account: Account) -> list[Any]:
 @role_required(Role.CSM)
 def account_create(request: OrgRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, initial={"owner_id": str(request.user.pk)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = account_services.create_account(actor=request.user, tags=form.tag_names(), **form.values())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        account = submit(
+            form, lambda: account_services.create_account(actor=request.user, tags=form.tag_names(), **form.values())
+        )
+        if account is not None:
             messages.success(request, f"{account.name} is created.")
             return redirect(org_reverse(request, "accounts:detail", account.pk))
-    return render(request, "accounts/account_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "accounts/account_form.html", {"form": form}, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,29 +292,25 @@ def account_edit(request: OrgRequest, pk: int) -> HttpResponse:
     """The details form; on the 360 page it swaps in place of the details card (htmx)."""
     account = selectors.account_for_360(pk)
     form = AccountForm(request.POST or None, instance=account)
-    if request.method == "POST" and form.is_valid():
-        values = form.values()
-        owner = values.pop("owner")
-        if owner != account.owner and not can(request, Role.MANAGER):
-            form.add_error("owner_id", "Reassigning an account needs the Manager role.")
-        else:
-            try:
-                # The form wrote onto `account`; the service compares against the stored row.
-                stored = Account.objects.get(pk=pk)
-                account_services.update_account(actor=request.user, account=stored, owner=owner, **values)
-                account_services.set_tags(actor=request.user, account=stored, names=form.tag_names())
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                if wants_partial(request):
-                    return _render_details(request, pk)
-                messages.success(request, "Saved.")
-                return redirect(org_reverse(request, "accounts:detail", pk))
+    if request.method == "POST" and submit(form, lambda: _save_details(request, pk, form)):
+        if wants_partial(request):
+            return _render_details(request, pk)
+        messages.success(request, "Saved.")
+        return redirect(org_reverse(request, "accounts:detail", pk))
     context = {"form": form, "account": Account.objects.get(pk=pk)}
-    status = 400 if form.errors else 200
-    if wants_partial(request):
-        return render(request, "accounts/account_form.html#details-form", context, status=status)
-    return render(request, "accounts/account_form.html", context, status=status)
+    return answer(request, "accounts/account_form.html", context, partial="details-form", status=form_status(form))
+
+
+def _save_details(request: OrgRequest, pk: int, form: AccountForm) -> bool:
+    values = form.values()
+    owner = values.pop("owner")
+    # The form wrote onto its instance; the services compare against the stored row.
+    stored = Account.objects.get(pk=pk)
+    if owner != stored.owner and not can(request, Role.MANAGER):
+        raise ValidationError({"owner_id": "Reassigning an account needs the Manager role."})
+    account_services.update_account(actor=request.user, account=stored, owner=owner, **values)
+    account_services.set_tags(actor=request.user, account=stored, names=form.tag_names())
+    return True
 
 
 def _render_details(request: OrgRequest, pk: int) -> HttpResponse:
@@ -362,26 +386,13 @@ def account_note(request: OrgRequest, pk: int) -> HttpResponse:
     """Add a note, or log a call or a meeting; with htmx the new entry appears at the top of the timeline."""
     account = get_object_or_404(Account, pk=pk)
     form = NoteForm(request.POST, account=account)
-    if form.is_valid():
-        try:
-            note_services.add_note(
-                actor=request.user,
-                account=account,
-                body=form.cleaned_data["body"],
-                kind=form.cleaned_data["kind"],
-                contact=form.cleaned_data["contact"],
-                duration_minutes=form.cleaned_data["duration_minutes"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+    submit(form, lambda: note_services.add_note(actor=request.user, account=account, **form.cleaned_data))
     if wants_partial(request):
         context = {
             **_timeline_context(request, account, first_page=True),
             "note_form": form if form.errors else NoteForm(account=account),
         }
-        return render(
-            request, "accounts/account_detail.html#timeline-card", context, status=400 if form.errors else 200
-        )
+        return render(request, "accounts/account_detail.html#timeline-card", context, status=form_status(form))
     if form.errors:
         account = selectors.account_for_360(pk)
         return render(
@@ -396,20 +407,9 @@ def account_note(request: OrgRequest, pk: int) -> HttpResponse:
 def account_stage(request: OrgRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     form = StageForm(request.POST)
-    if form.is_valid():
-        try:
-            account_services.change_stage(
-                actor=request.user,
-                account=account,
-                stage=form.cleaned_data["stage"],
-                churn_reason=form.cleaned_data["churn_reason"],
-                churn_date=form.cleaned_data["churn_date"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{account.name} is now in {form.cleaned_data['stage']}.")
-            return redirect(org_reverse(request, "accounts:detail", pk))
+    if submit(form, lambda: account_services.change_stage(actor=request.user, account=account, **form.cleaned_data)):
+        messages.success(request, f"{account.name} is now in {form.cleaned_data['stage']}.")
+        return redirect(org_reverse(request, "accounts:detail", pk))
     account = selectors.account_for_360(pk)
     return render(
         request, "accounts/account_detail.html", _detail_context(request, account, stage_form=form), status=400
@@ -437,14 +437,9 @@ def account_owner(request: OrgRequest, pk: int) -> HttpResponse:
 def account_task(request: OrgRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     form = TaskCreateForm(request.POST, members=active_members(), user=request.user, account=account)
-    if form.is_valid():
-        try:
-            task_services.create_task(actor=request.user, **form.task_values())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Task added.")
-            return redirect(org_reverse(request, "accounts:detail", pk))
+    if submit(form, lambda: task_services.create_task(actor=request.user, **form.task_values())):
+        messages.success(request, "Task added.")
+        return redirect(org_reverse(request, "accounts:detail", pk))
     account = selectors.account_for_360(pk)
     return render(
         request, "accounts/account_detail.html", _detail_context(request, account, task_form=form), status=400
@@ -456,19 +451,10 @@ def account_task(request: OrgRequest, pk: int) -> HttpResponse:
 def account_plan(request: OrgRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     form = StartPlanForm(request.POST)
-    if form.is_valid():
-        try:
-            plan = plan_services.start_plan(
-                actor=request.user,
-                account=account,
-                template=form.cleaned_data["template"],
-                starts_on=form.cleaned_data["starts_on"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Success plan “{plan.name}” started.")
-            return redirect(org_reverse(request, "accounts:detail", pk))
+    plan = submit(form, lambda: plan_services.start_plan(actor=request.user, account=account, **form.cleaned_data))
+    if plan is not None:
+        messages.success(request, f"Success plan “{plan.name}” started.")
+        return redirect(org_reverse(request, "accounts:detail", pk))
     account = selectors.account_for_360(pk)
     return render(
         request, "accounts/account_detail.html", _detail_context(request, account, plan_form=form), status=400
@@ -496,17 +482,14 @@ def milestone_toggle(request: OrgRequest, pk: int) -> HttpResponse:
 def contact_create(request: OrgRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     form = ContactForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = contact_services.create_contact(actor=request.user, account=account, **form.values())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        contact = submit(
+            form, lambda: contact_services.create_contact(actor=request.user, account=account, **form.values())
+        )
+        if contact is not None:
             messages.success(request, f"{contact.name} is added to {account.name}.")
             return redirect(org_reverse(request, "accounts:detail", account.pk))
-    return render(
-        request, "accounts/contact_form.html", {"form": form, "account": account}, status=400 if form.errors else 200
-    )
+    return render(request, "accounts/contact_form.html", {"form": form, "account": account}, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -515,19 +498,10 @@ def contact_edit(request: OrgRequest, pk: int, contact_pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     contact = get_object_or_404(Contact, pk=contact_pk, account=account)
     form = ContactForm(request.POST or None, instance=contact, account=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact_services.update_contact(
-                actor=request.user, contact=Contact.objects.get(pk=contact.pk), **form.values()
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+    if request.method == "POST":
+        stored = Contact.objects.get(pk=contact.pk)  # the form wrote onto `contact`: the service compares with this
+        if submit(form, lambda: contact_services.update_contact(actor=request.user, contact=stored, **form.values())):
             messages.success(request, "Contact saved.")
             return redirect(org_reverse(request, "accounts:detail", account.pk))
-    return render(
-        request,
-        "accounts/contact_form.html",
-        {"form": form, "account": account, "contact": Contact.objects.get(pk=contact.pk)},
-        status=400 if form.errors else 200,
-    )
+    context = {"form": form, "account": account, "contact": Contact.objects.get(pk=contact.pk)}
+    return render(request, "accounts/contact_form.html", context, status=form_status(form))

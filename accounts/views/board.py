@@ -2,7 +2,8 @@
 
 Every member may move cards (CSMs work the pipeline). A move goes through `change_stage`, so it lands on the
 account's timeline, and a move into a churned stage asks for the reason first: without JavaScript the board answers
-with a page that asks for it (400); with JavaScript a dialog asks before the card is posted.
+with a page that asks for it (400); with JavaScript (static/js/board.js) a dialog asks before htmx posts the card's
+form, and the answer is the board's columns with the messages.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from accounts.selectors.board import board_columns
 from accounts.services.accounts import change_stage
 from csm.models import Role
 from csm.tenancy.access import OrgRequest, role_required
-from csm.web.http import wants_partial
+from csm.web.actions import answer, errors_text, refusal_text
 from csm.web.reverse import org_reverse
 
 TEMPLATE = "accounts/board/board.html"
@@ -49,14 +50,12 @@ def _board_url(request: OrgRequest, query: dict[str, str]) -> str:
 @role_required(Role.CSM)
 def board(request: OrgRequest) -> HttpResponse:
     filter_form = BoardFilterForm(request.GET or None, user=request.user)
-    template = f"{TEMPLATE}#columns" if wants_partial(request) else TEMPLATE
-    return render(request, template, _board_context(filter_form))
+    return answer(request, TEMPLATE, _board_context(filter_form), partial="columns")
 
 
 def _refused(request: OrgRequest, filter_form: BoardFilterForm, message: str) -> HttpResponse:
     messages.error(request, message)
-    template = f"{TEMPLATE}#columns" if request.htmx else TEMPLATE
-    return render(request, template, _board_context(filter_form), status=400)
+    return answer(request, TEMPLATE, _board_context(filter_form), partial="columns", status=400)
 
 
 @require_POST
@@ -83,7 +82,7 @@ def board_move(request: OrgRequest) -> HttpResponse:
             )
         except ValidationError as error:
             if request.htmx:
-                return _refused(request, filter_form, " ".join(error.messages))
+                return _refused(request, filter_form, refusal_text(error))
             # A plain form never asked for the reason: ask now, without an error until one was actually sent.
             if "churn_reason" in request.POST:
                 form.add_error(None, error)
@@ -102,7 +101,7 @@ def _ask_churn_reason(
     stage: LifecycleStage,
 ) -> HttpResponse:
     if request.htmx:
-        return _refused(request, filter_form, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return _refused(request, filter_form, errors_text(form))
     context = {
         "form": form,
         "account": account,

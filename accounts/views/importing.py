@@ -18,6 +18,7 @@ from accounts.models import ImportJob
 from accounts.services import importing
 from csm.models import Role
 from csm.tenancy.access import OrgRequest, role_required
+from csm.web.actions import attempt, form_status, refusal_text, submit
 from csm.web.http import wants_partial
 from csm.web.reverse import org_reverse
 
@@ -35,16 +36,12 @@ def _recent_jobs() -> Any:
 @role_required(Role.CSM)
 def upload(request: OrgRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        try:
-            job = importing.create_import(actor=request.user, filename=file.name, raw=file.read())
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
+    if request.method == "POST":
+        job = submit(form, lambda: importing.create_import(actor=request.user, **form.upload()), field="file")
+        if job is not None:
             return redirect(org_reverse(request, "accounts:import_detail", job.pk))
     context = {"form": form, "jobs": _recent_jobs(), "targets": columns.BUILT_IN_TARGETS}
-    return render(request, "accounts/import/upload.html", context, status=400 if form.errors else 200)
+    return render(request, "accounts/import/upload.html", context, status=form_status(form))
 
 
 def _job(pk: int) -> ImportJob:
@@ -86,7 +83,7 @@ def _preview(job: ImportJob, mapping: dict[str, int], targets: list[columns.Targ
     parsed = files.parse(job.content, job.delimiter, limit=rows.PREVIEW_ROWS)
     return {
         "preview_labels": [labels[key] for key in mapped],
-        "preview_rows": rows.preview(parsed, rows.Columns(job.header, mapped), lookups),
+        "preview_rows": rows.preview(parsed, rows.Columns(header=job.header, mapping=mapped), lookups),
         "unmapped": [
             {"label": files.column_label(job.header, index), "warning": warnings.get(index, "")}
             for index in range(len(job.header))
@@ -123,7 +120,7 @@ def delimiter(request: OrgRequest, pk: int) -> HttpResponse:
             if error.code != "started":
                 form.add_error("delimiter", error)
                 return _detail(request, job, delimiter_form=form, status=400)
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, refusal_text(error))
         return redirect(org_reverse(request, "accounts:import_detail", job.pk))
     if job.status not in importing.EDITABLE:
         return redirect(org_reverse(request, "accounts:import_detail", job.pk))
@@ -143,10 +140,7 @@ def map_columns(request: OrgRequest, pk: int) -> HttpResponse:
     form = MappingForm(request.POST, targets=targets, header=job.header)
     if not form.is_valid():
         return _detail(request, job, mapping_form=form, status=400)
-    try:
-        job = importing.check_import(actor=request.user, job=job, mapping=form.mapping())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    job = attempt(request, lambda: importing.check_import(actor=request.user, job=job, mapping=form.mapping())) or job
     return redirect(org_reverse(request, "accounts:import_detail", job.pk) + ("#problems" if job.errors else ""))
 
 

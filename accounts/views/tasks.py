@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -26,7 +26,6 @@ from accounts.forms.tasks import (
     TaskListForm,
     TaskSnoozeForm,
     account_label,
-    errors_in_words,
     member_by_id,
 )
 from accounts.models import Account, Task
@@ -34,6 +33,7 @@ from accounts.selectors import tasks as selectors
 from accounts.services import tasks as services
 from csm.models import Membership, Role
 from csm.tenancy.access import OrgRequest, role_required
+from csm.web.actions import errors_text, submit
 from csm.web.http import next_url, wants_partial
 from csm.web.reverse import org_reverse
 
@@ -118,15 +118,11 @@ def task_list(request: OrgRequest) -> HttpResponse:
 def task_create(request: OrgRequest) -> HttpResponse:
     members = selectors.active_members()
     form = TaskCreateForm(request.POST, members=members, user=request.user)
-    if form.is_valid():
-        try:
-            task = services.create_task(actor=request.user, **form.task_values())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            whom = "" if task.assignee_id == request.user.pk else f" for {task.assignee or 'nobody yet'}"
-            messages.success(request, f"Task “{task.title}” added{whom}.")
-            return redirect(next_url(request, org_reverse(request, "accounts:tasks")))
+    task = submit(form, lambda: services.create_task(actor=request.user, **form.task_values()))
+    if task is not None:
+        whom = "" if task.assignee_id == request.user.pk else f" for {task.assignee or 'nobody yet'}"
+        messages.success(request, f"Task “{task.title}” added{whom}.")
+        return redirect(next_url(request, org_reverse(request, "accounts:tasks")))
     back_to = next_url(request, org_reverse(request, "accounts:tasks"))
     return _page(request, create_form=_with_suggestions(request, form), back_to=back_to, status=400)
 
@@ -172,18 +168,14 @@ def task_complete(request: OrgRequest, pk: int) -> HttpResponse:
 def task_snooze(request: OrgRequest, pk: int) -> HttpResponse:
     task = _task_for_action(request, pk)
     form = TaskSnoozeForm(request.POST)
-    if form.is_valid():
-        try:
-            task = services.snooze_task(actor=request.user, task=task, until=form.cleaned_data["until"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request, f"Snoozed until {date_format(form.cleaned_data['until'], 'D j M')}: {task.title}."
-            )
-            return _after_action(request, None)
-    else:
-        messages.error(request, errors_in_words(form))
+    snoozed = submit(
+        form, lambda: services.snooze_task(actor=request.user, task=task, until=form.cleaned_data["until"])
+    )
+    if snoozed is not None:
+        until = date_format(form.cleaned_data["until"], "D j M")
+        messages.success(request, f"Snoozed until {until}: {snoozed.title}.")
+        return _after_action(request, None)
+    messages.error(request, errors_text(form))
     return _after_action(request, task, status=400)
 
 

@@ -18,7 +18,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms.tasks import AccountField, errors_in_words
+from accounts.forms.tasks import AccountField
 from accounts.forms.tickets import TicketCreateForm, TicketFilterForm, TicketUpdateForm
 from accounts.models import RESOLVED_TICKET_STATUSES, Account, Ticket, TicketStatus
 from accounts.selectors import tickets as selectors
@@ -26,6 +26,7 @@ from accounts.selectors.tasks import active_members
 from accounts.services import tickets as services
 from csm.models import Membership, Role
 from csm.tenancy.access import OrgRequest, role_required
+from csm.web.actions import errors_text, submit
 from csm.web.http import next_url, wants_partial
 from csm.web.reverse import org_reverse
 
@@ -94,14 +95,10 @@ def ticket_create(request: OrgRequest) -> HttpResponse:
     if request.method == "POST":
         account = _account_in(request.POST.get("account", ""))
         form = TicketCreateForm(request.POST, members=members, account=account)
-        if form.is_valid():
-            try:
-                ticket = services.open_ticket(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Ticket #{ticket.number} opened.")
-                return redirect(org_reverse(request, "accounts:ticket_detail", ticket.pk))
+        ticket = submit(form, lambda: services.open_ticket(actor=request.user, **form.cleaned_data))
+        if ticket is not None:
+            messages.success(request, f"Ticket #{ticket.number} opened.")
+            return redirect(org_reverse(request, "accounts:ticket_detail", ticket.pk))
         status = 400
     else:
         # ?account= is an id from the account's page, or the account field's text when htmx refreshes the contacts.
@@ -165,18 +162,13 @@ def ticket_update(request: OrgRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(selectors.ticket_for_detail(pk))
     members = active_members()
     form = TicketUpdateForm(request.POST, members=members)
-    saved = form.is_valid()
-    if saved:
-        try:
-            updated = services.update_ticket(actor=request.user, ticket=ticket, **form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-            saved = False
-        else:
-            messages.success(request, _summary(ticket, updated))
+    updated = submit(form, lambda: services.update_ticket(actor=request.user, ticket=ticket, **form.changes()))
+    saved = updated is not None
+    if updated is not None:
+        messages.success(request, _summary(ticket, updated))
     if _htmx_target(request) == "ticket-board":
         if not saved:
-            messages.error(request, errors_in_words(form))
+            messages.error(request, errors_text(form))
         context = _board_context(request, _next_query(request), members)
         return render(request, f"{BOARD}#board", context, status=200 if saved else 400)
     if not saved:

@@ -8,10 +8,12 @@ redirect back. Managers and CSMs get 403 on every URL here, reading included: th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,11 +33,10 @@ from accounts.services import configuration
 from accounts.services.configuration import Direction
 from csm.models import Role
 from csm.tenancy.access import OrgRequest, role_required
-from csm.web.http import wants_partial
+from csm.web.actions import answer, attempt, form_status, submit
 from csm.web.reverse import org_reverse
 
-TIERS = "accounts/settings/tiers.html"
-STAGES = "accounts/settings/stages.html"
+ORDERED = "accounts/settings/ordered_list.html"
 FIELDS = "accounts/settings/fields.html"
 FIELD_DELETE = "accounts/settings/field_delete.html"
 TEMPLATES = "accounts/settings/plan_templates.html"
@@ -45,7 +46,7 @@ EDIT_IDS = "edit-%s"  # the inline form's ids differ from the add form's on the 
 
 def _page(request: OrgRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The list's body for htmx, the whole page otherwise."""
-    return render(request, f"{template}#rows" if wants_partial(request) else template, context, status=status)
+    return answer(request, template, context, partial="rows", status=status)
 
 
 def _after_write(
@@ -64,10 +65,6 @@ def _editing[F: Form](form: F) -> F:
     return form
 
 
-def _refuse(request: OrgRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
-
 def _moved(request: OrgRequest, form: MoveForm) -> Direction | None:
     if form.is_valid():
         return cast(Direction, form.cleaned_data["direction"])
@@ -75,166 +72,151 @@ def _moved(request: OrgRequest, form: MoveForm) -> Direction | None:
     return None
 
 
-# -- Tiers -------------------------------------------------------------------------------------------------------
+# -- Ordered lists: tiers and lifecycle stages -------------------------------------------------------------------
 
 
-def _tiers(
-    *, add_form: TierForm | None = None, editing: Tier | None = None, edit_form: TierForm | None = None
-) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class OrderedList:
+    """An admin-ordered list edited inline (one page, one template): what differs between tiers and stages."""
+
+    key: str  # the URL names' stem (accounts:settings_<key>s) and the settings section
+    noun: str
+    title: str
+    intro: str
+    add_heading: str
+    edit_label: str
+    model: type[Tier] | type[LifecycleStage]
+    form: type[TierForm] | type[StageForm]
+    rows: Callable[[], QuerySet[Any]]
+    initial: Callable[[Any], dict[str, Any]]
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    move: Callable[..., bool]
+    delete: Callable[..., None]
+    added: str  # the message after adding, with {name}
+    saved: str
+    extra_column: str = ""  # a column between the name and the usage count, shown by `cell_template`
+    cell_template: str = ""
+
+
+def _ordered_list(request: OrgRequest, kind: OrderedList, **parts: Any) -> dict[str, Any]:
+    items = kind.rows()
     return {
-        "section": "tiers",
-        "tiers": selectors.tiers(),
-        "add_form": add_form or TierForm(),
-        "editing": editing,
-        "edit_form": edit_form,
+        "section": kind.key + "s",
+        "ordered": kind,
+        "items": items,
+        kind.key + "s": items,  # by its own name too: "tiers", "stages"
+        "add_form": parts.get("add_form") or kind.form(),
+        "editing": parts.get("editing"),
+        "edit_form": parts.get("edit_form"),
+        "list_url": org_reverse(request, f"accounts:settings_{kind.key}s"),
     }
+
+
+def _list_url(request: OrgRequest, kind: OrderedList) -> str:
+    return org_reverse(request, f"accounts:settings_{kind.key}s")
 
 
 @require_GET
 @role_required(Role.ADMIN)
-def tiers(request: OrgRequest) -> HttpResponse:
-    return _page(request, TIERS, _tiers())
+def ordered_list(request: OrgRequest, kind: OrderedList) -> HttpResponse:
+    return _page(request, ORDERED, _ordered_list(request, kind))
 
 
 @require_POST
 @role_required(Role.ADMIN)
-def tier_add(request: OrgRequest) -> HttpResponse:
-    form = TierForm(request.POST)
-    if form.is_valid():
-        try:
-            tier = configuration.create_tier(actor=request.user, name=form.cleaned_data["name"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Tier “{tier.name}” added.")
-            return redirect(org_reverse(request, "accounts:settings_tiers"))
-    return render(request, TIERS, _tiers(add_form=form), status=400)
+def ordered_add(request: OrgRequest, kind: OrderedList) -> HttpResponse:
+    form = kind.form(request.POST)
+    item = submit(form, lambda: kind.create(actor=request.user, **form.cleaned_data))
+    if item is not None:
+        messages.success(request, kind.added.format(name=item.name))
+        return redirect(_list_url(request, kind))
+    return render(request, ORDERED, _ordered_list(request, kind, add_form=form), status=400)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def tier_edit(request: OrgRequest, pk: int) -> HttpResponse:
-    tier = get_object_or_404(Tier, pk=pk)
+def ordered_edit(request: OrgRequest, kind: OrderedList, pk: int) -> HttpResponse:
+    item = get_object_or_404(kind.model, pk=pk)
     data = request.POST if request.method == "POST" else None
-    form = _editing(TierForm(data, initial={"name": tier.name}, auto_id=EDIT_IDS))
+    form = _editing(kind.form(data, initial=kind.initial(item), auto_id=EDIT_IDS))
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                tier = configuration.rename_tier(actor=request.user, tier=tier, name=form.cleaned_data["name"])
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Tier renamed to “{tier.name}”.")
-                return _after_write(request, TIERS, _tiers(), org_reverse(request, "accounts:settings_tiers"))
-        return _page(request, TIERS, _tiers(editing=tier, edit_form=form), status=400)
-    return _page(request, TIERS, _tiers(editing=tier, edit_form=form))
+        saved = submit(form, lambda: kind.update(request.user, item, form.cleaned_data))
+        if saved is not None:
+            messages.success(request, kind.saved.format(name=saved.name))
+            return _after_write(request, ORDERED, _ordered_list(request, kind), _list_url(request, kind))
+    context = _ordered_list(request, kind, editing=item, edit_form=form)
+    return _page(request, ORDERED, context, status=form_status(form))
 
 
 @require_POST
 @role_required(Role.ADMIN)
-def tier_move(request: OrgRequest, pk: int) -> HttpResponse:
-    tier = get_object_or_404(Tier, pk=pk)
+def ordered_move(request: OrgRequest, kind: OrderedList, pk: int) -> HttpResponse:
+    item = get_object_or_404(kind.model, pk=pk)
     direction = _moved(request, MoveForm(request.POST))
     if direction is not None:
-        configuration.move_tier(actor=request.user, tier=tier, direction=direction)
+        kind.move(request.user, item, direction)
     status = 200 if direction is not None else 400
-    return _after_write(request, TIERS, _tiers(), org_reverse(request, "accounts:settings_tiers"), status)
+    return _after_write(request, ORDERED, _ordered_list(request, kind), _list_url(request, kind), status)
 
 
 @require_POST
 @role_required(Role.ADMIN)
-def tier_delete(request: OrgRequest, pk: int) -> HttpResponse:
-    tier = get_object_or_404(Tier, pk=pk)
-    status = 200
-    try:
-        configuration.delete_tier(actor=request.user, tier=tier)
-    except ValidationError as error:
-        _refuse(request, error)
-        status = 400
-    else:
-        messages.success(request, f"Tier “{tier.name}” deleted.")
-    return _after_write(request, TIERS, _tiers(), org_reverse(request, "accounts:settings_tiers"), status)
+def ordered_delete(request: OrgRequest, kind: OrderedList, pk: int) -> HttpResponse:
+    item: Any = get_object_or_404(kind.model, pk=pk)
+
+    def delete() -> bool:
+        kind.delete(request.user, item)
+        return True
+
+    deleted = attempt(request, delete)
+    if deleted:
+        messages.success(request, f"{kind.noun.capitalize()} “{item.name}” deleted.")
+    status = 200 if deleted else 400
+    return _after_write(request, ORDERED, _ordered_list(request, kind), _list_url(request, kind), status)
 
 
-# -- Lifecycle stages --------------------------------------------------------------------------------------------
-
-
-def _stages(
-    *, add_form: StageForm | None = None, editing: LifecycleStage | None = None, edit_form: StageForm | None = None
-) -> dict[str, Any]:
-    return {
-        "section": "stages",
-        "stages": selectors.stages(),
-        "add_form": add_form or StageForm(),
-        "editing": editing,
-        "edit_form": edit_form,
-    }
-
-
-@require_GET
-@role_required(Role.ADMIN)
-def stages(request: OrgRequest) -> HttpResponse:
-    return _page(request, STAGES, _stages())
-
-
-@require_POST
-@role_required(Role.ADMIN)
-def stage_add(request: OrgRequest) -> HttpResponse:
-    form = StageForm(request.POST)
-    if form.is_valid():
-        try:
-            stage = configuration.create_stage(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Stage “{stage.name}” added at the end of the pipeline.")
-            return redirect(org_reverse(request, "accounts:settings_stages"))
-    return render(request, STAGES, _stages(add_form=form), status=400)
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.ADMIN)
-def stage_edit(request: OrgRequest, pk: int) -> HttpResponse:
-    stage = get_object_or_404(LifecycleStage, pk=pk)
-    data = request.POST if request.method == "POST" else None
-    form = _editing(StageForm(data, initial={"name": stage.name, "category": stage.category}, auto_id=EDIT_IDS))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                stage = configuration.update_stage(actor=request.user, stage=stage, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Stage “{stage.name}” saved.")
-                return _after_write(request, STAGES, _stages(), org_reverse(request, "accounts:settings_stages"))
-        return _page(request, STAGES, _stages(editing=stage, edit_form=form), status=400)
-    return _page(request, STAGES, _stages(editing=stage, edit_form=form))
-
-
-@require_POST
-@role_required(Role.ADMIN)
-def stage_move(request: OrgRequest, pk: int) -> HttpResponse:
-    stage = get_object_or_404(LifecycleStage, pk=pk)
-    direction = _moved(request, MoveForm(request.POST))
-    if direction is not None:
-        configuration.move_stage(actor=request.user, stage=stage, direction=direction)
-    status = 200 if direction is not None else 400
-    return _after_write(request, STAGES, _stages(), org_reverse(request, "accounts:settings_stages"), status)
-
-
-@require_POST
-@role_required(Role.ADMIN)
-def stage_delete(request: OrgRequest, pk: int) -> HttpResponse:
-    stage = get_object_or_404(LifecycleStage, pk=pk)
-    status = 200
-    try:
-        configuration.delete_stage(actor=request.user, stage=stage)
-    except ValidationError as error:
-        _refuse(request, error)
-        status = 400
-    else:
-        messages.success(request, f"Stage “{stage.name}” deleted.")
-    return _after_write(request, STAGES, _stages(), org_reverse(request, "accounts:settings_stages"), status)
+TIERS = OrderedList(
+    key="tier",
+    noun="tier",
+    title="Tiers",
+    intro="How accounts are served: tech-touch (digital, automated), pooled SMB, named enterprise CSMs. The order "
+    "here is the order of every list and filter.",
+    add_heading="Add a tier",
+    edit_label="Rename",
+    model=Tier,
+    form=TierForm,
+    rows=selectors.tiers,
+    initial=lambda tier: {"name": tier.name},
+    create=configuration.create_tier,
+    update=lambda actor, tier, values: configuration.rename_tier(actor=actor, tier=tier, **values),
+    move=lambda actor, tier, direction: configuration.move_tier(actor=actor, tier=tier, direction=direction),
+    delete=lambda actor, tier: configuration.delete_tier(actor=actor, tier=tier),
+    added="Tier “{name}” added.",
+    saved="Tier renamed to “{name}”.",
+)
+STAGES = OrderedList(
+    key="stage",
+    noun="stage",
+    title="Lifecycle stages",
+    intro="The columns of the pipeline board, in this order. Each stage means one step of the customer journey "
+    "(trial, onboarding, adoption, mature, renewal, churned) whatever you call it: the metrics read that meaning, and "
+    "moving an account into a churned stage asks why it churned. Keep at least one churned stage.",
+    add_heading="Add a stage",
+    edit_label="Edit",
+    model=LifecycleStage,
+    form=StageForm,
+    rows=selectors.stages,
+    initial=lambda stage: {"name": stage.name, "category": stage.category},
+    create=configuration.create_stage,
+    update=lambda actor, stage, values: configuration.update_stage(actor=actor, stage=stage, **values),
+    move=lambda actor, stage, direction: configuration.move_stage(actor=actor, stage=stage, direction=direction),
+    delete=lambda actor, stage: configuration.delete_stage(actor=actor, stage=stage),
+    added="Stage “{name}” added at the end of the pipeline.",
+    saved="Stage “{name}” saved.",
+    extra_column="Means",
+    cell_template="accounts/settings/stage_cell.html",
+)
 
 
 # -- Custom fields -----------------------------------------------------------------------------------------------
@@ -265,14 +247,10 @@ def fields(request: OrgRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def field_add(request: OrgRequest) -> HttpResponse:
     form = CustomFieldForm(request.POST)
-    if form.is_valid():
-        try:
-            field = configuration.add_custom_field(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Field “{field.label}” added; accounts show it from now on.")
-            return redirect(org_reverse(request, "accounts:settings_fields"))
+    field = submit(form, lambda: configuration.add_custom_field(actor=request.user, **form.cleaned_data))
+    if field is not None:
+        messages.success(request, f"Field “{field.label}” added; accounts show it from now on.")
+        return redirect(org_reverse(request, "accounts:settings_fields"))
     return render(request, FIELDS, _fields(add_form=form), status=400)
 
 
@@ -284,14 +262,12 @@ def field_edit(request: OrgRequest, pk: int) -> HttpResponse:
     initial = {"label": field.label, "field_type": field.field_type, "choices": "\n".join(field.choices)}
     form = _editing(CustomFieldForm(data, initial=initial, auto_id=EDIT_IDS))
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                field = configuration.update_custom_field(actor=request.user, field=field, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Field “{field.label}” saved.")
-                return _after_write(request, FIELDS, _fields(), org_reverse(request, "accounts:settings_fields"))
+        saved = submit(
+            form, lambda: configuration.update_custom_field(actor=request.user, field=field, **form.cleaned_data)
+        )
+        if saved is not None:
+            messages.success(request, f"Field “{saved.label}” saved.")
+            return _after_write(request, FIELDS, _fields(), org_reverse(request, "accounts:settings_fields"))
         return _page(request, FIELDS, _fields(editing=field, edit_form=form), status=400)
     return _page(request, FIELDS, _fields(editing=field, edit_form=form))
 
@@ -347,14 +323,10 @@ def plan_templates(request: OrgRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def plan_template_add(request: OrgRequest) -> HttpResponse:
     form = PlanTemplateForm(request.POST)
-    if form.is_valid():
-        try:
-            template = configuration.create_plan_template(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Template “{template.name}” created: add its milestones.")
-            return redirect(org_reverse(request, "accounts:settings_template", template.pk))
+    template = submit(form, lambda: configuration.create_plan_template(actor=request.user, **form.cleaned_data))
+    if template is not None:
+        messages.success(request, f"Template “{template.name}” created: add its milestones.")
+        return redirect(org_reverse(request, "accounts:settings_template", template.pk))
     return render(request, TEMPLATES, _templates(add_form=form), status=400)
 
 
@@ -386,14 +358,12 @@ def plan_template(request: OrgRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _page(request, TEMPLATE, _template(template))
     form = PlanTemplateForm(request.POST)
-    if form.is_valid():
-        try:
-            template = configuration.update_plan_template(actor=request.user, template=template, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Template “{template.name}” saved.")
-            return redirect(org_reverse(request, "accounts:settings_template", template.pk))
+    saved = submit(
+        form, lambda: configuration.update_plan_template(actor=request.user, template=template, **form.cleaned_data)
+    )
+    if saved is not None:
+        messages.success(request, f"Template “{saved.name}” saved.")
+        return redirect(org_reverse(request, "accounts:settings_template", saved.pk))
     template.refresh_from_db()
     return render(request, TEMPLATE, _template(template, form=form), status=400)
 
@@ -412,14 +382,12 @@ def plan_template_delete(request: OrgRequest, pk: int) -> HttpResponse:
 def plan_template_item_add(request: OrgRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(PlanTemplate, pk=pk)
     form = PlanTemplateItemForm(request.POST, auto_id="item-%s")
-    if form.is_valid():
-        try:
-            item = configuration.add_template_item(actor=request.user, template=template, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Milestone “{item.title}” added.")
-            return redirect(org_reverse(request, "accounts:settings_template", template.pk) + "#milestones")
+    item = submit(
+        form, lambda: configuration.add_template_item(actor=request.user, template=template, **form.cleaned_data)
+    )
+    if item is not None:
+        messages.success(request, f"Milestone “{item.title}” added.")
+        return redirect(org_reverse(request, "accounts:settings_template", template.pk) + "#milestones")
     return render(request, TEMPLATE, _template(template, item_form=form), status=400)
 
 
@@ -435,14 +403,12 @@ def plan_template_item_edit(request: OrgRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(item, f) for f in ("objective", "title", "offset_days", "owner_side")}
     form = _editing(PlanTemplateItemForm(data, initial=initial, auto_id=EDIT_IDS))
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                item = configuration.update_template_item(actor=request.user, item=item, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Milestone “{item.title}” saved.")
-                return _after_write(request, TEMPLATE, _template(item.template), _item_list_url(request, item))
+        saved = submit(
+            form, lambda: configuration.update_template_item(actor=request.user, item=item, **form.cleaned_data)
+        )
+        if saved is not None:
+            messages.success(request, f"Milestone “{saved.title}” saved.")
+            return _after_write(request, TEMPLATE, _template(item.template), _item_list_url(request, item))
         return _page(request, TEMPLATE, _template(item.template, editing=item, edit_form=form), status=400)
     return _page(request, TEMPLATE, _template(item.template, editing=item, edit_form=form))
 

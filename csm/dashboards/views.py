@@ -17,6 +17,7 @@ from csm.dashboards.panels import panels
 from csm.metrics import EVERYTHING, Filters, Period
 from csm.models import Membership, Role
 from csm.tenancy.access import OrgRequest, role_required
+from csm.web.forms import set_choices
 from csm.web.http import wants_partial
 
 DAY = timedelta(days=1)
@@ -37,10 +38,9 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [  # type: ignore[attr-defined]
-            ("", "Everyone's accounts"),
-            *[(str(m.user_id), m.user.display_name) for m in members],
-        ]
+        set_choices(
+            self, "owner", [("", "Everyone's accounts"), *[(str(m.user_id), m.user.display_name) for m in members]]
+        )
 
     def period_key(self) -> str:
         return (self.cleaned_data.get("period") if self.is_valid() else "") or DEFAULT_PERIOD

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +16,7 @@ from csm.forms import InvitationSignUpForm, OrganizationCreateForm, ProfileForm,
 from csm.models import Invitation, InvitationStatus, Organization, User
 from csm.selectors import memberships_of
 from csm.tenancy import activate
+from csm.web.actions import attempt
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -136,10 +136,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "csm/invitation_accept.html", context, status=403)
         if request.method == "POST":
             with activate(organization, user=user):
-                try:
-                    services.accept_invitation(invitation=invitation, user=user)
-                except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
+                if not attempt(request, lambda: services.accept_invitation(invitation=invitation, user=user)):
                     return redirect("home")
             messages.success(request, f"You joined {organization.name}.")
             return redirect("org_home", org_slug=organization.slug)

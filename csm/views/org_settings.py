@@ -1,9 +1,9 @@
-"""The organization's settings area, for admins: profile, members and invitations, API keys, the activity log."""
+"""The organization's settings area, for admins: profile, members and invitations, API keys, the emails sent, the
+activity log."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from csm import selectors, services
 from csm.forms import ActivityFilterForm, ApiKeyForm, InviteForm, OrganizationForm, RoleForm
-from csm.models import ApiKey, Invitation, Membership, Role
+from csm.models import ApiKey, EmailStatus, Invitation, Membership, Role
 from csm.tenancy.access import OrgRequest, role_required
 from csm.web import cursors
+from csm.web.actions import attempt, submit
 from csm.web.reverse import org_reverse
 
 ACTIVITY_PAGE_SIZE = 50
@@ -62,19 +63,14 @@ def members(request: OrgRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def invite(request: OrgRequest) -> HttpResponse:
     form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation = services.invite_member(
-                actor=request.user,
-                organization=request.organization,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect(org_reverse(request, "settings:members"))
+    invitation = submit(
+        form,
+        lambda: services.invite_member(actor=request.user, organization=request.organization, **form.cleaned_data),
+        field="email",
+    )
+    if invitation is not None:
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+        return redirect(org_reverse(request, "settings:members"))
     return render(request, "csm/settings/members.html", _members_context(request, form), status=400)
 
 
@@ -95,10 +91,9 @@ def member_role(request: OrgRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a role: admin, manager or CSM.")
         return _member_row(request, membership, status=400)
-    try:
-        services.change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if not attempt(
+        request, lambda: services.change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+    ):
         return _member_row(request, membership, status=400)
     messages.success(request, f"{membership.user.display_name} is now {Role(form.cleaned_data['role']).label}.")
     return _member_row(request, membership)
@@ -108,10 +103,7 @@ def member_role(request: OrgRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def member_deactivate(request: OrgRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=pk)
-    try:
-        services.deactivate_member(actor=request.user, membership=membership)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if not attempt(request, lambda: services.deactivate_member(actor=request.user, membership=membership)):
         return _member_row(request, membership, status=400)
     messages.success(request, f"{membership.user.display_name} can no longer open {request.organization.name}.")
     if membership.user_id == request.user.pk:
@@ -132,11 +124,7 @@ def member_reactivate(request: OrgRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def invitation_resend(request: OrgRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        services.resend_invitation(actor=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if attempt(request, lambda: services.resend_invitation(actor=request.user, invitation=invitation)):
         messages.success(request, f"A new link was sent to {invitation.email}; earlier links no longer work.")
     return redirect(org_reverse(request, "settings:members"))
 
@@ -145,11 +133,7 @@ def invitation_resend(request: OrgRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def invitation_revoke(request: OrgRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        services.revoke_invitation(actor=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if attempt(request, lambda: services.revoke_invitation(actor=request.user, invitation=invitation)):
         messages.success(request, f"The invitation for {invitation.email} is revoked.")
     return redirect(org_reverse(request, "settings:members"))
 
@@ -214,4 +198,35 @@ def activity(request: OrgRequest) -> HttpResponse:
         older = cursors.encode(last.created_at, last.pk)
     context = {"section": "activity", "form": form, "entries": page, "older": older, "paged": cursor is not None}
     template = "csm/settings/activity.html#results" if request.htmx else "csm/settings/activity.html"
+    return render(request, template, context)
+
+
+EMAILS_PAGE_SIZE = 50
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def emails(request: OrgRequest) -> HttpResponse:
+    """Every email the organization sent or is sending (csm.mail), newest first, with its outcome; filtered by status
+    in the query string, paged by a (time, id) cursor."""
+    status = request.GET.get("status", "")
+    found = selectors.outbound_emails(status=status if status in EmailStatus.values else "")
+    cursor = cursors.decode(request.GET.get("before", ""))
+    if cursor is not None:
+        moment, pk = cursor
+        found = found.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    page = list(found[: EMAILS_PAGE_SIZE + 1])
+    older = None
+    if len(page) > EMAILS_PAGE_SIZE:
+        page = page[:EMAILS_PAGE_SIZE]
+        older = cursors.encode(page[-1].created_at, page[-1].pk)
+    context = {
+        "section": "emails",
+        "emails": page,
+        "older": older,
+        "paged": cursor is not None,
+        "status": status,
+        "statuses": EmailStatus.choices,
+    }
+    template = "csm/settings/emails.html#results" if request.htmx else "csm/settings/emails.html"
     return render(request, template, context)

@@ -1,7 +1,7 @@
 """The common form widgets, rendered in Python.
 
 Django renders every widget through a template, and a <select> through one template per option: on a page with a
-dozen fields that is most of the page's time. `csm.forms.FormRenderer` sends the templates below here instead; each
+dozen fields that is most of the page's time. `csm.web.forms.FormRenderer` sends the templates below here instead; each
 function writes exactly what Django's template of the same name writes (escaping included), and every other widget
 still renders from its template.
 """

@@ -35,6 +35,7 @@ CASES = ORGANIZATION_CASES = [
     Case("settings:api_keys", "get", "/{org}/settings/api-keys/", 403, 403, 200),
     Case("settings:api_key_revoke", "post", "/{org}/settings/api-keys/{api_key}/revoke/", 403, 403, 302),
     Case("settings:activity", "get", "/{org}/settings/activity/", 403, 403, 200),
+    Case("settings:emails", "get", "/{org}/settings/emails/", 403, 403, 200),
 ]  # fmt: skip
 
 
@@ -180,5 +181,6 @@ def test_a_member_gets_404_for_an_organization_that_does_not_exist(csm):
 def test_wrong_methods_are_refused(admin, world):
     client = client_for(admin)
     assert client.post("/alpha/settings/activity/").status_code == 405
+    assert client.post("/alpha/settings/emails/").status_code == 405
     assert client.get(f"/alpha/settings/api-keys/{world['alpha']['api_key']}/revoke/").status_code == 405
     assert client.get(f"/alpha/settings/members/{world['alpha']['membership']}/deactivate/").status_code == 405

@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from csm.forms import FormRenderer
+from csm.web.forms import FormRenderer
 
 
 class Everything(forms.Form):

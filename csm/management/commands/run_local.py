@@ -73,12 +73,20 @@ class Command(BaseCommand):
             ),
             subprocess.Popen(
                 [
-                    python, "-m", "celery", "-A", "csm", "worker", "--beat", "--pool=solo",
-                    "--loglevel=WARNING", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "csm",
+                    "worker",
+                    "--beat",
+                    "--pool=solo",
+                    "--loglevel=WARNING",
+                    f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
                 ],
                 start_new_session=True,
             ),
-        ]  # fmt: skip
+        ]
         self._banner(host, port)
         self.serving = True
         try:

@@ -1,0 +1,65 @@
+"""Form plumbing every page family shares: the project's form renderer, and the choice field for tenant rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.forms.renderers import TemplatesSetting
+
+from csm.web.widgets import RENDERERS
+
+
+class FormRenderer(TemplatesSetting):
+    """Every form renders its fields with the project's accessible field template; the common widgets render in
+    Python (csm.web.widgets), the others from Django's templates."""
+
+    form_template_name = "components/form.html"
+    field_template_name = "components/field.html"
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        fast = RENDERERS.get(template_name)
+        if fast is not None and "widget" in context:
+            return fast(context["widget"])
+        return super().render(template_name, context, request)
+
+
+class TenantModelChoiceField[M: Model](forms.ModelChoiceField[M]):
+    """A choice among the active organization's rows (tiers, stages, templates, contacts...).
+
+    The rows are read when a form is made, inside the request's tenant context, never when the form class is
+    defined (no organization is active then, and a tenant manager refuses to query). `rows` narrows or orders
+    them: `TenantModelChoiceField(LifecycleStage, rows=lambda stages: stages.exclude(category="churned"))`. A
+    form whose rows depend on its own arguments (an account's contacts) narrows them with `choices_of(...)`.
+    """
+
+    def __init__(
+        self, model: type[M], *, rows: Callable[[QuerySet[M]], QuerySet[M]] | None = None, **kwargs: Any
+    ) -> None:
+        self.tenant_model = model
+        self.rows = rows
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TenantModelChoiceField[M]:
+        # Django copies a form class's fields into every form it makes: this is the moment a form is made.
+        copied: TenantModelChoiceField[M] = super().__deepcopy__(memo)
+        every = self.tenant_model._default_manager.all()
+        copied.queryset = self.rows(every) if self.rows is not None else every
+        return copied
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: list[tuple[str, str]]) -> None:
+    """Give the form's choice field `name` its choices (members, an organization's options) when the form is made."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), f"{name} is not a ChoiceField"
+    field.choices = choices
+
+
+def choices_of(form: forms.BaseForm, name: str) -> TenantModelChoiceField[Any]:
+    """The form's tenant choice field `name`, typed, to narrow its rows:
+    `choices_of(self, "contact").queryset = Contact.objects.filter(account=account)`."""
+    field = form.fields[name]
+    assert isinstance(field, TenantModelChoiceField), f"{name} is not a TenantModelChoiceField"
+    return field
