@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -82,6 +82,8 @@ def django_db_setup(
 
 
 # -- Personas ---------------------------------------------------------------------------------------------------
+# Function-scoped by default: each test builds its own. Modules that only read a shared world (the role matrices)
+# take the module-scoped ones of `tests/matrix.py`, built once inside a transaction around the whole module.
 
 
 def make_member(organization: Organization, email: str, role: Role, full_name: str = "") -> User:
@@ -99,6 +101,22 @@ def make_organization(name: str, slug: str) -> Organization:
     with activate(organization):
         organization_created.send(sender=Organization, organization=organization, actor=None)
     return organization
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """A transaction around a module's tests: what a module-scoped fixture writes in it is there for every test of
+    the module (each test runs in a savepoint of it, as pytest-django nests its atomic blocks) and is rolled back
+    after the last one."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Account, HealthBand, Note, Task
 from accounts.services import tasks as task_services
 from csm.tenancy import activate
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 from tests.factories import AccountFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,13 +29,6 @@ def book(org_a, csm, manager):
         risky = AccountFactory(name="Zephyr Freight", owner=csm, mrr=Decimal(4200), health_band=HealthBand.AT_RISK)
         task_services.create_task(actor=csm, account=risky, title="Send the renewal quote", assignee=csm)
     return risky
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_filter_open_note_and_complete_a_task(live_server, page: Page, csm, book):

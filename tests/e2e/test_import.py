@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Account, Contact, ImportJob
 from accounts.services import importing
 from csm.tenancy import activate
-from tests.e2e.test_shell import log_in, watch_console  # noqa: F401 (a fixture, used by name)
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,37 +10,10 @@ from playwright.sync_api import Page, expect
 
 from csm.models import Membership, Role
 from csm.tenancy import activate
-from tests.conftest import PASSWORD, make_member
+from tests.conftest import make_member
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def watch_console(page: Page):
-    """Fail on a console error (a CSP violation, a script error) or an asset or htmx request that fails; the
-    documents themselves may be 404 or 403 when the test asks for it."""
-    errors: list[str] = []
-
-    def on_console(message) -> None:
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            errors.append(message.text)
-
-    def on_response(response) -> None:
-        if response.status >= 400 and response.request.resource_type != "document":
-            errors.append(f"{response.status} {response.url}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", on_response)
-    yield errors
-    assert errors == []
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_csm_logs_in_and_walks_the_shell(live_server, page: Page, watch_console, csm, org_a, org_b, outsider):

@@ -4,8 +4,6 @@ resolution time; both pages fit a phone."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -14,20 +12,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Task, TaskPriority, TaskStatus, Ticket, TicketStatus
 from csm.tenancy import activate
-from tests.e2e.test_shell import log_in, watch_console  # noqa: F401 (a fixture)
+from tests.e2e.conftest import answered, log_in, stored
 from tests.factories import AccountFactory, ContactFactory, TaskFactory, TicketFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def in_database(org, check: Callable[[], bool]) -> bool:
-    """The browser's request commits on the live server's own connection; read until it shows (bounded)."""
-    for _ in range(50):
-        with activate(org):
-            if check():
-                return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -47,7 +35,7 @@ def workload(org_a, csm, manager) -> dict[str, int]:
         }  # fmt: skip
 
 
-def test_a_csm_completes_and_snoozes_tasks_inline(live_server, page: Page, watch_console, csm, org_a, workload):  # noqa: F811
+def test_a_csm_completes_and_snoozes_tasks_inline(live_server, page: Page, watch_console, csm, org_a, workload):
     base = live_server.url
     log_in(page, base, csm.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Tasks").click()
@@ -64,24 +52,24 @@ def test_a_csm_completes_and_snoozes_tasks_inline(live_server, page: Page, watch
 
     # Complete inline: the row goes, a message comes, the page is not reloaded.
     page.evaluate("window.__marker = 'still here'")
-    today.get_by_role("button", name="Complete: Call Bob").click()
+    with answered(page, "/complete/"):
+        today.get_by_role("button", name="Complete: Call Bob").click()
     expect(page.get_by_text("Done: Call Bob.")).to_be_visible()
     expect(page.locator(f"#task-{workload['today']}")).to_have_count(0)
     assert page.evaluate("window.__marker") == "still here"
-    assert in_database(org_a, lambda: Task.objects.get(pk=workload["today"]).status == TaskStatus.DONE)
+    assert stored(org_a, lambda: Task.objects.get(pk=workload["today"]).status) == TaskStatus.DONE
 
     # Snooze the overdue one until tomorrow.
     row = page.locator(f"#task-{workload['late']}")
     row.get_by_label("Snooze: Chase the invoice").click()
-    row.get_by_role("button", name="Until tomorrow").click()
+    with answered(page, "/snooze/"):
+        row.get_by_role("button", name="Until tomorrow").click()
     expect(page.get_by_text("Snoozed until")).to_be_visible()
     expect(page.locator(f"#task-{workload['late']}")).to_have_count(0)
     assert page.evaluate("window.__marker") == "still here"
     tomorrow = localdate() + timedelta(days=1)
-    assert in_database(
-        org_a,
-        lambda: Task.objects.filter(pk=workload["late"], status=TaskStatus.SNOOZED, snoozed_until=tomorrow).exists(),
-    )
+    snoozed = stored(org_a, lambda: Task.objects.values_list("status", "snoozed_until").get(pk=workload["late"]))
+    assert snoozed == (TaskStatus.SNOOZED, tomorrow)
 
     # After a reload the snoozed task waits in its own section and the done one is in "Recently completed".
     page.reload()
@@ -91,7 +79,7 @@ def test_a_csm_completes_and_snoozes_tasks_inline(live_server, page: Page, watch
     expect(page.locator(f"#task-{workload['late']}")).to_contain_text("Snoozed until")
 
 
-def test_a_csm_adds_a_task_with_an_account_suggestion(live_server, page: Page, watch_console, csm, org_a, workload):  # noqa: F811
+def test_a_csm_adds_a_task_with_an_account_suggestion(live_server, page: Page, watch_console, csm, org_a, workload):
     log_in(page, live_server.url, csm.email)
     page.goto(f"{live_server.url}/alpha/tasks/")
     page.get_by_text("Add a task").click()
@@ -101,10 +89,11 @@ def test_a_csm_adds_a_task_with_an_account_suggestion(live_server, page: Page, w
     suggestion = page.locator("#task-account-options option").first.get_attribute("value")
     assert suggestion == f"Acme (#{workload['acme']})"
     page.get_by_label("Account", exact=True).fill(suggestion)
-    page.get_by_role("button", name="Add task").click()
+    with answered(page, "/tasks/new/"):
+        page.get_by_role("button", name="Add task").click()
     expect(page.get_by_text("Task “Send the renewal quote” added.")).to_be_visible()
     expect(page.locator("section.task-group-today").get_by_text("Send the renewal quote", exact=True)).to_be_visible()
-    assert in_database(
+    assert stored(
         org_a, lambda: Task.objects.filter(title="Send the renewal quote", account_id=workload["acme"]).exists()
     )
 
@@ -112,7 +101,7 @@ def test_a_csm_adds_a_task_with_an_account_suggestion(live_server, page: Page, w
 def test_a_csm_opens_a_ticket_moves_it_on_the_board_and_resolves_it(
     live_server,
     page: Page,
-    watch_console,  # noqa: F811
+    watch_console,
     csm,
     org_a,
     workload,
@@ -144,12 +133,13 @@ def test_a_csm_opens_a_ticket_moves_it_on_the_board_and_resolves_it(
     card = page.locator(f"#ticket-card-{ticket_id}")
     expect(page.locator('[data-drop-status="new"]').locator(card)).to_have_count(1)
     page.evaluate("window.__marker = 'still here'")
-    card.locator(".ticket-card-title").drag_to(page.locator('section[data-drop-status="pending"]'))
+    with answered(page, f"/tickets/{ticket_id}/update/"):
+        card.locator(".ticket-card-title").drag_to(page.locator('section[data-drop-status="pending"]'))
     expect(page.locator('section[data-drop-status="pending"]').locator(f"#ticket-card-{ticket_id}")).to_be_visible()
     expect(page.get_by_text("#8 moved to Pending.")).to_be_visible()
     expect(page.locator('section[data-drop-status="pending"] .count')).to_have_text("1")
     assert page.evaluate("window.__marker") == "still here"
-    assert in_database(org_a, lambda: Ticket.objects.get(pk=ticket_id).status == TicketStatus.PENDING)
+    assert stored(org_a, lambda: Ticket.objects.get(pk=ticket_id).status) == TicketStatus.PENDING
 
     # Without dragging: the card's own form moves it too.
     card = page.locator(f"#ticket-card-{ticket_id}")
@@ -159,11 +149,12 @@ def test_a_csm_opens_a_ticket_moves_it_on_the_board_and_resolves_it(
 
     # Resolve it on its page and read how long it took.
     page.locator(f"#ticket-card-{ticket_id}").get_by_role("link").click()
-    page.get_by_role("button", name="Resolve").click()
+    with answered(page, f"/tickets/{ticket_id}/update/"):
+        page.get_by_role("button", name="Resolve").click()
     expect(page.get_by_text("#8 solved, resolved in")).to_be_visible()
     expect(page.locator(".resolution-time")).to_have_text("Resolved in under a minute")
     expect(page.get_by_text("Ticket resolved")).to_be_visible()
-    assert in_database(org_a, lambda: Ticket.objects.get(pk=ticket_id).resolved_at is not None)
+    assert stored(org_a, lambda: Ticket.objects.get(pk=ticket_id).resolved_at) is not None
 
     # The list shows the resolution time too.
     page.goto(f"{base}/alpha/tickets/?status=solved")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -9,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from csm import services
 from csm.models import ApiKey, Invitation, Membership, Organization, Role, User
 from csm.tenancy import activate
+from tests.access.conftest import built
 from tests.conftest import client_for, make_member
 from tests.matrix import LOGIN, Case, all_cases
 
@@ -39,9 +42,7 @@ CASES = ORGANIZATION_CASES = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def world(org_a: Organization, org_b: Organization, admin: User, manager: User, csm: User, outsider: User):
-    """Objects with ids in both organizations: the URLs are tried with A's ids and with B's."""
+def _core_world(org_a: Organization, org_b: Organization, admin: User, outsider: User) -> dict[str, dict[str, int]]:
     target = make_member(org_a, "target@alpha.test", Role.CSM)
     other = make_member(org_b, "target@beta.test", Role.CSM)
     ids = {}
@@ -57,6 +58,20 @@ def world(org_a: Organization, org_b: Organization, admin: User, manager: User, 
                 "api_key": api_key.pk,
             }
     return ids
+
+
+@pytest.fixture(scope="module")
+def world(
+    org_a: Organization,
+    org_b: Organization,
+    admin: User,
+    manager: User,
+    csm: User,
+    outsider: User,
+    django_db_blocker: Any,
+) -> dict[str, dict[str, int]]:
+    """Objects with ids in both organizations: the URLs are tried with A's ids and with B's (once per module)."""
+    return built(django_db_blocker, lambda: _core_world(org_a, org_b, admin, outsider))
 
 
 def _path(case: Case, org: str, ids: dict[str, int]) -> str:
