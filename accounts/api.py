@@ -17,6 +17,7 @@ from pydantic import Field
 
 from accounts.models import Account
 from accounts.selectors.accounts import accounts_for_api
+from csm.api import ERRORS, Text
 
 router = Router(tags=["accounts"])
 
@@ -52,8 +53,8 @@ class AccountPage(Schema):
 
 
 class AccountQuery(Schema):
-    external_id: str | None = Field(None, max_length=100, description="Your own id for the account.")
-    domain: str | None = Field(None, max_length=253, description="One of the account's web domains.")
+    external_id: Text | None = Field(None, max_length=100, description="Your own id for the account.")
+    domain: Text | None = Field(None, max_length=253, description="One of the account's web domains.")
     after: int = Field(0, ge=0, le=MAX_ID, description="Accounts with a larger id than this one.")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
 
@@ -82,7 +83,7 @@ def _out(account: Account, currency: str) -> AccountOut:
     )
 
 
-@router.get("", response=AccountPage, summary="List accounts")
+@router.get("", response={200: AccountPage, **ERRORS}, summary="List accounts")
 def list_accounts(request: HttpRequest, filters: Query[AccountQuery]) -> AccountPage:
     """The organization's accounts in id order, `limit` at a time; filter by `external_id` or `domain`."""
     currency = request.organization.currency  # type: ignore[attr-defined]
@@ -99,7 +100,7 @@ def list_accounts(request: HttpRequest, filters: Query[AccountQuery]) -> Account
     )
 
 
-@router.get("/{account_id}", response=AccountOut, summary="Read an account")
+@router.get("/{account_id}", response={200: AccountOut, **ERRORS}, summary="Read an account")
 def read_account(request: HttpRequest, account_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> AccountOut:
     account = get_object_or_404(accounts_for_api(), pk=account_id)
     return _out(account, request.organization.currency)  # type: ignore[attr-defined]

@@ -11,12 +11,13 @@ a missing, wrong or revoked key into a 401 with a JSON error. Every error the AP
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from pydantic import AfterValidator
 
 from csm import apikeys
 from csm.models import ApiKey, Organization
@@ -43,9 +44,38 @@ api = NinjaAPI(
 )
 
 
+def _without_nul(value: str) -> str:
+    # PostgreSQL's text cannot hold NUL, and Django's form fields refuse it: the API refuses it the same way (422).
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Text an endpoint takes from a client (a query parameter, a field of a body): any text but NUL.
+Text = Annotated[str, AfterValidator(_without_nul)]
+
+
 def register_router(prefix: str, router: Router) -> None:
     """Serve `router`'s endpoints under /api/v1/<prefix>."""
     api.add_router(prefix, router)
+
+
+class Error(Schema):
+    code: str
+    message: str
+    details: list[Any] | None = None
+
+
+class ErrorOut(Schema):
+    """Every error the API answers: `{"error": {"code": ..., "message": ..., "details": [...]}}`."""
+
+    error: Error
+
+
+# The answers every authenticated endpoint may give besides its own: a missing or bad key, an id that is not the
+# key's organization's (or does not exist), a request that is not valid (`details` says where). Endpoints declare
+# them (`response={200: ..., **ERRORS}`) so the schema tells clients, and the schema tests hold the API to it.
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> JsonResponse:
@@ -94,7 +124,7 @@ class PingOut(Schema):
     key: KeyOut
 
 
-@api.get("/ping", response=PingOut, summary="Check a key", tags=["meta"])
+@api.get("/ping", response={200: PingOut, **ERRORS}, summary="Check a key", tags=["meta"])
 def ping(request: HttpRequest) -> dict[str, Any]:
     """Answers with the organization the key belongs to."""
     organization: Organization = request.organization  # type: ignore[attr-defined]

@@ -161,9 +161,13 @@ for _config in DATABASES.values():
 # PostgreSQL's default of 4 is meant for spinning disks; on SSDs and cloud volumes (or a database that fits in memory)
 # it makes the planner scan a whole table rather than combine two indexes, which doubled the accounts list's cost for
 # combined filters in the benchmark. 1.1 is the usual value for SSDs.
-DATABASE_RANDOM_PAGE_COST: float = env.float("DATABASE_RANDOM_PAGE_COST", default=1.1)
+_RANDOM_PAGE_COST_RULE = "DATABASE_RANDOM_PAGE_COST must be a number above 0 and below 1000 (1.1 for SSDs)."
+try:
+    DATABASE_RANDOM_PAGE_COST: float = float(env.str("DATABASE_RANDOM_PAGE_COST", default="1.1"))
+except ValueError as _error:
+    raise ImproperlyConfigured(_RANDOM_PAGE_COST_RULE) from _error
 if not 0 < DATABASE_RANDOM_PAGE_COST < 1000:  # NaN fails this too
-    raise ImproperlyConfigured("DATABASE_RANDOM_PAGE_COST must be a number above 0 and below 1000 (1.1 for SSDs).")
+    raise ImproperlyConfigured(_RANDOM_PAGE_COST_RULE)
 # The roles that `migrate` grants table privileges to (see csm.tenancy.dbroles).
 DATABASE_APP_ROLE: str = DATABASES["default"].get("USER") or ""
 DATABASE_OPS_ROLE: str = DATABASES["ops"].get("USER") or ""

@@ -1,9 +1,9 @@
 """Reads of the pipeline board: accounts as cards in one column per lifecycle stage.
 
 The board costs three queries whatever the size of the book: the stages, one grouped query for every column's
-count and summed MRR, and one query for the cards, where a window function numbers each stage's accounts (soonest
-renewal first, then by name) so that only the first `CARD_LIMIT` of each column are fetched. A column with more
-accounts links to the accounts list filtered by its stage.
+count and summed MRR (read from an index alone), and one query for the cards: the first `CARD_LIMIT` of each column
+(soonest renewal first, then by name), each a bounded walk of the (organization, stage, renewal, name) index, with
+the columns a card shows only. A column with more accounts links to the accounts list filtered by its stage.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from django.db.models.functions import Lower
 from accounts.models import Account, LifecycleStage
 from csm.selectors import first_of_each
 
-CARD_LIMIT = 25
+CARD_LIMIT = 12
+# What a card shows (accounts/rows.py): the cards read these columns only.
+CARD_FIELDS = (
+    "name", "stage_id", "owner_id", "tier_id", "mrr", "renewal_date", "health_score", "health_band",
+    "owner__full_name", "owner__email", "tier__name",
+)  # fmt: skip
 NO_OWNER = "none"
 
 
@@ -72,7 +77,7 @@ def board_columns(
     # The first cards of each column: one bounded walk of the (organization, stage, renewal date) index per
     # column, in one query (csm.selectors.first_of_each), whatever the number of accounts.
     ordering: list[Any] = [F("renewal_date").asc(nulls_last=True), Lower("name"), "id"]
-    cards_of = accounts.select_related("owner", "tier").order_by(*ordering)
+    cards_of = accounts.select_related("owner", "tier").only(*CARD_FIELDS).order_by(*ordering)
     parts = [cards_of.filter(stage_id=stage_id)[:limit] for stage_id in columns if stage_id is not None]
     if None in columns:
         parts.append(cards_of.filter(stage__isnull=True)[:limit])

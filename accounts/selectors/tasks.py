@@ -27,7 +27,7 @@ GROUPS = (
     ("upcoming", "Upcoming"),
 )
 GROUP_KEYS = tuple(key for key, _label in GROUPS)
-GROUP_PAGE = 50  # rows of a group shown at first, and added by each "Show more"
+GROUP_PAGE = 25  # rows of a group shown at first, and added by each "Show more"
 GROUP_MAX = 500
 SNOOZED_SHOWN = 20
 DONE_SHOWN = 10
@@ -88,8 +88,20 @@ class TaskGroup:
         return {self.key: self.shown + GROUP_PAGE}
 
 
+# What a task row shows (accounts/rows.py): the rows read these columns only, not every column of the task, its
+# account and its assignee (a page of a hundred rows would carry a few hundred kilobytes it never shows).
+ROW_FIELDS = (
+    "title", "priority", "status", "due_date", "snoozed_until", "source", "account_id", "assignee_id", "completed_at",
+    "completed_by_id", "account__name", "assignee__full_name", "assignee__email",
+)  # fmt: skip
+
+
+def _rows(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    return tasks.select_related("account", "assignee").only(*ROW_FIELDS)
+
+
 def _tasks() -> QuerySet[Task]:
-    return Task.objects.select_related("account", "assignee")
+    return _rows(Task.objects.all())
 
 
 def _in_group(key: str, today: date) -> Q:
@@ -133,7 +145,7 @@ def open_counts(whose: Whose, *, today: date) -> dict[str, int]:
 def due_now(whose: Whose, *, today: date, limit: int) -> list[Task]:
     """The first `limit` open tasks of `whose` that are overdue or due today, by due date then priority."""
     parts = [
-        tasks.select_related("account", "assignee").filter(due_date__lte=today).order_by(*ORDERING)[:limit]
+        _rows(tasks).filter(due_date__lte=today).order_by(*ORDERING)[:limit]
         for tasks in _open_kinds(whose.filter(Task.objects.all()), today)
     ]
     return sorted(first_of_each(parts), key=_in_order)[:limit]
@@ -147,7 +159,7 @@ def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[Ta
     kinds = _open_kinds(whose.filter(Task.objects.all()), today)
     totals = open_counts(whose, today=today)
     parts = [
-        tasks.select_related("account", "assignee").filter(_in_group(key, today)).order_by(*ORDERING)[: limits[key]]
+        _rows(tasks).filter(_in_group(key, today)).order_by(*ORDERING)[: limits[key]]
         for key in GROUP_KEYS
         if limits[key]
         for tasks in kinds
@@ -182,7 +194,9 @@ def recently_done(whose: Whose) -> list[Task]:
     """The last tasks completed in the past two weeks, newest first."""
     since = now() - timedelta(days=DONE_WITHIN_DAYS)
     return list(
-        whose.filter(_tasks().select_related("completed_by"))
+        whose.filter(
+            _tasks().select_related("completed_by").only(*ROW_FIELDS, "completed_by__full_name", "completed_by__email")
+        )
         .filter(status=TaskStatus.DONE, completed_at__gte=since)
         .order_by("-completed_at", "-id")[:DONE_SHOWN]
     )

@@ -13,6 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localdate
 
+from accounts import rows
+
 register = template.Library()
 
 
@@ -127,3 +129,30 @@ def _account_row(row: Any, detail_base: str) -> SafeString:
         health,
         tags,
     )
+
+
+@register.simple_tag(takes_context=True)
+def task_rows(context: Context, tasks: list[Any]) -> SafeString:
+    """Task rows (accounts/rows.py), for the tasks page, the start page and the 360 (`hide_account` there)."""
+    return rows.task_rows(list(tasks), context["request"], hide_account=bool(context.get("hide_account")))
+
+
+@register.simple_tag(takes_context=True)
+def task_row(context: Context, task: Any) -> SafeString:
+    return task_rows(context, [task])
+
+
+@register.simple_tag(takes_context=True)
+def board_cards(
+    context: Context, cards: list[Any], *, stages: list[Any], filter_query: dict[str, str], currency: str
+) -> SafeString:
+    """A board column's cards (accounts/rows.py)."""
+    return rows.board_cards(
+        list(cards), stages=stages, filter_query=filter_query, currency=currency, request=context["request"]
+    )
+
+
+@register.simple_tag(takes_context=True)
+def ticket_cards(context: Context, tickets: list[Any], *, statuses: list[tuple[str, str]]) -> SafeString:
+    """The ticket board's cards (accounts/rows.py)."""
+    return rows.ticket_cards(list(tickets), statuses=list(statuses), request=context["request"])

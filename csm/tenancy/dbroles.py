@@ -49,7 +49,8 @@ def ensure_roles(cursor: Any, app: dict[str, Any], ops: dict[str, Any]) -> list[
             role=sql.Identifier(role), cost=sql.Literal(float(settings.DATABASE_RANDOM_PAGE_COST))
         )
         cursor.execute(planner.as_string(cursor.connection))
-        done.append(f"{verb.lower()}d role {role} ({rls}, random_page_cost {settings.DATABASE_RANDOM_PAGE_COST:g})")
+        did = {"CREATE": "created", "ALTER": "altered"}[verb]
+        done.append(f"{did} role {role} ({rls}, random_page_cost {settings.DATABASE_RANDOM_PAGE_COST:g})")
     return done
 
 

@@ -89,7 +89,17 @@ def test_the_list_pages_by_id_and_filters_by_external_id_and_domain(org_a, key_a
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=201", "after=-1", "after=99999999999999999999", "limit=abc", "external_id=" + "x" * 101]
+    "query",
+    [
+        "limit=0",
+        "limit=201",
+        "after=-1",
+        "after=99999999999999999999",
+        "limit=abc",
+        "external_id=" + "x" * 101,
+        "external_id=a%00b",
+        "domain=%00.example",
+    ],
 )
 def test_bad_parameters_get_a_422(key_a, query):
     response = Client().get(f"/api/v1/accounts?{query}", headers=bearer(key_a))

@@ -135,6 +135,23 @@ def bench(django_db_setup: None, django_db_blocker: Any) -> Iterator[Bench]:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def templates_as_in_production() -> Iterator[None]:
+    """Render templates as production does. pytest-django's test environment makes every template render send a
+    signal, and Django's test client copies the whole context of each rendered template into the response (for
+    `response.context`): on a page of many partials that is most of its time, and no production request pays it."""
+    from django.template.base import PartialTemplate, Template
+    from django.test.utils import _TestState
+
+    saved = _TestState.saved_data
+    instrumented = Template._render, PartialTemplate._render
+    Template._render, PartialTemplate._render = saved.template_render, saved.partial_template_render
+    try:
+        yield
+    finally:
+        Template._render, PartialTemplate._render = instrumented
+
+
 @pytest.fixture
 def bench_db(django_db_blocker: Any) -> Iterator[None]:
     """Database access for a benchmark without a test transaction around it."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from accounts.importer import columns, files
 from accounts.models import CustomField, ImportJob, ImportStatus
@@ -53,10 +54,13 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {_message(error)}") from error
             self._describe(job)
             job = importing.check_import(actor=user, job=job, mapping=job.mapping)
+            if options["check"]:
+                # Check and forget: no job keeps the file (customers' names and emails), nothing is logged.
+                transaction.set_rollback(True)
         self.stdout.write(f"checked in {time.perf_counter() - started:.1f} s")
         if job.status == ImportStatus.INVALID:
             self._problems(job)
-            raise CommandError(f"{job.summary['error_count']} problems: nothing was imported.")
+            raise CommandError(f"{_problem_count(job)}: nothing was imported.")
         self.stdout.write("would " if options["check"] else "will ", ending="")
         self.stdout.write(_counts(job.summary["plan"]))
         if options["check"]:
@@ -64,8 +68,12 @@ class Command(BaseCommand):
         with activate(organization):
             importing.queue_import(actor=user, job=job, background=False)
         job = importing.run_import_in_process(organization=organization, job_id=job.pk)
+        if job.status == ImportStatus.INVALID:
+            # The database changed between the check and the run: the job says what stopped it.
+            self._problems(job)
+            raise CommandError(f"{_problem_count(job)} since the check: nothing was imported.")
         if job.status != ImportStatus.DONE:
-            raise CommandError(job.summary.get("failure") or f"The import ended {job.get_status_display().lower()}.")
+            raise CommandError(job.summary.get("failure") or f"The import ended: {job.get_status_display().lower()}.")
         self.stdout.write(self.style.SUCCESS(f"imported {job.total_rows:,} rows: {_counts(job.summary['result'])}"))
         self.stdout.write(f"done in {time.perf_counter() - started:.1f} s")
 
@@ -84,6 +92,11 @@ class Command(BaseCommand):
             column = f", {error['column']}" if error["column"] else ""
             value = f" “{error['value']}”" if error["value"] else ""
             self.stderr.write(f"{where}{column}:{value} {error['message']}")
+
+
+def _problem_count(job: ImportJob) -> str:
+    count = job.summary.get("error_count") or len(job.errors)
+    return f"{count} problem{'' if count == 1 else 's'}"
 
 
 def _message(error: OSError | ValidationError) -> str:

@@ -1,0 +1,276 @@
+"""The workspace's most repeated markup, built in Python (csm/web/html.py says why): the task row of the tasks page,
+the start page and the 360, and the card of the pipeline board.
+
+Each renderer writes what its template wrote before, and takes what a page shares once (`RowContext`: the person,
+today, the CSRF field, the address to come back to), so a page of a hundred rows pays for those once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils.dateformat import format as date_format
+from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
+from django.utils.timezone import localdate, localtime
+
+from accounts.models import Account, LifecycleStage, Task, TaskStatus, Ticket
+from csm.web.html import esc, safe
+from csm.web.reverse import org_reverse
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What every row of one page shares."""
+
+    request: HttpRequest
+    user_id: int | None
+    today: date
+    csrf_field: str  # the hidden CSRF input, escaped
+    next_field: str  # the hidden `next` input (the page to come back to), escaped
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> RowContext:
+        htmx = getattr(request, "htmx", None)
+        back = htmx.current_url_abs_path if htmx else request.get_full_path()
+        return cls(
+            request=request,
+            user_id=request.user.pk,
+            today=localdate(),
+            csrf_field=f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(get_token(request))}">',
+            next_field=f'<input type="hidden" name="next" value="{esc(back or "")}">',
+        )
+
+    def url(self, name: str, *args: Any) -> str:
+        return esc(org_reverse(self.request, name, *args))
+
+
+# -- Tasks -------------------------------------------------------------------------------------------------------
+
+
+def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool) -> str:
+    if task.status == TaskStatus.DONE:
+        by = ""
+        if task.completed_by is not None and task.completed_by_id != row.user_id:
+            by = f" by {esc(task.completed_by.display_name)}"
+        done_on = date_format(localtime(task.completed_at), "j M") if task.completed_at else ""
+        parts = [f"<span>Done {done_on}{by}</span>"]
+    elif asleep and task.snoozed_until is not None:
+        until = date_format(task.snoozed_until, "D j M")
+        parts = [f'<span class="badge">Snoozed until {until}</span>']
+    elif task.due_date is None:
+        parts = ['<span class="muted">No due date</span>']
+    elif task.due_date < row.today:
+        parts = [f'<span class="due due-overdue">Overdue since {date_format(task.due_date, "D j M")}</span>']
+    elif task.due_date == row.today:
+        parts = ['<span class="due due-today">Due today</span>']
+    else:
+        parts = [f'<span class="due">Due {date_format(task.due_date, "D j M")}</span>']
+    if task.account_id is not None and not hide_account:
+        account: Account = task.account
+        parts.append(f'<a href="{row.url("accounts:detail", task.account_id)}">{esc(account.name)}</a>')
+    if task.priority != "normal":
+        label = esc(task.get_priority_display())
+        parts.append(f'<span class="badge priority priority-{esc(task.priority)}">{label}</span>')
+    if task.source == "automation":
+        parts.append(
+            '<span class="badge automation" title="Created by a playbook or another automation">Automation</span>'
+        )
+    if task.assignee_id != row.user_id:
+        who = esc(task.assignee.display_name) if task.assignee is not None else "Unassigned"
+        parts.append(f'<span class="muted">{who}</span>')
+    return "\n      ".join(parts)
+
+
+def _task_form(row: RowContext, action: str, task: Task, inner: str, extra: str = "") -> str:
+    url = row.url(action, task.pk)
+    return (
+        f'<form method="post" action="{url}" hx-post="{url}" hx-target="#task-{task.pk}" hx-swap="outerHTML"{extra}>\n'
+        f"      {row.csrf_field}{row.next_field}\n      {inner}\n    </form>"
+    )
+
+
+def task_row(task: Task, row: RowContext, *, hide_account: bool = False) -> str:
+    """One task as an <li> with its actions (complete, snooze, reopen), each a form that also works without
+    JavaScript. The task needs its account, assignee and (when done) completed_by fetched."""
+    title = esc(task.title)
+    asleep = task.status == TaskStatus.SNOOZED and task.snoozed_until is not None and task.snoozed_until > row.today
+    classes = f"task priority-{esc(task.priority)}"
+    if task.status == TaskStatus.DONE:
+        classes += " done"
+    elif task.due_date is not None and task.due_date < row.today:
+        classes += " overdue"
+    actions = []
+    if task.status == TaskStatus.DONE or asleep:
+        label, word = ("Reopen", "Reopen") if task.status == TaskStatus.DONE else ("Unsnooze", "Unsnooze")
+        button = f'<button type="submit" class="button small" aria-label="{label}: {title}">{word}</button>'
+        actions.append(_task_form(row, "accounts:task_reopen", task, button))
+    if task.status != TaskStatus.DONE:
+        button = f'<button type="submit" class="button small primary" aria-label="Complete: {title}">Complete</button>'
+        actions.append(_task_form(row, "accounts:task_complete", task, button))
+    if task.status == TaskStatus.OPEN or (task.status == TaskStatus.SNOOZED and not asleep):
+        snooze = _task_form(
+            row,
+            "accounts:task_snooze",
+            task,
+            '<button type="submit" name="preset" value="tomorrow" class="linklike">Until tomorrow</button>\n'
+            '      <button type="submit" name="preset" value="next_week" class="linklike">Until next Monday</button>\n'
+            f'      <label for="snooze-until-{task.pk}">Or until</label>\n'
+            f'      <span class="inline-form"><input type="date" id="snooze-until-{task.pk}" name="until">'
+            '<button type="submit" class="button small">Snooze</button></span>',
+            ' class="menu-panel menu-right snooze-panel"',
+        )
+        actions.append(
+            '<details class="menu task-snooze" data-menu>\n'
+            f'      <summary aria-label="Snooze: {title}">Snooze</summary>\n'
+            f"      {snooze}\n    </details>"
+        )
+    meta = _task_meta(task, row, asleep=asleep, hide_account=hide_account)
+    return (
+        f'<li class="{classes}" id="task-{task.pk}">\n'
+        f'  <div class="task-main">\n    <span class="task-title">{title}</span>\n'
+        f'    <span class="task-meta">\n      {meta}\n    </span>\n  </div>\n'
+        f'  <div class="task-actions">\n    {"\n    ".join(actions)}\n  </div>\n</li>\n'
+    )
+
+
+def task_rows(tasks: list[Task], request: HttpRequest, *, hide_account: bool = False) -> Any:
+    row = RowContext.of(request)
+    return safe("".join(task_row(task, row, hide_account=hide_account) for task in tasks))
+
+
+# -- Pipeline board cards ----------------------------------------------------------------------------------------
+
+
+def _whole_number(value: Decimal) -> str:
+    """`floatformat:0|intcomma`: rounded half up, thousands separated by commas."""
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
+
+
+def board_cards(
+    cards: list[Account],
+    *,
+    stages: list[LifecycleStage],
+    filter_query: dict[str, str],
+    currency: str,
+    request: HttpRequest,
+) -> SafeString:
+    """A board column's cards: each with its facts and its Move form (the one that works without JavaScript, which
+    static/js/board.js posts through htmx)."""
+    row = RowContext.of(request)
+    move = row.url("accounts:board_move")
+    hidden = "".join(
+        f'<input type="hidden" name="{esc(name)}" value="{esc(value)}">' for name, value in filter_query.items()
+    )
+    options = [
+        (
+            stage.pk,
+            f'<option value="{stage.pk}"',
+            f"{' data-churned' if stage.is_churned else ''}>{esc(stage.name)}</option>",
+        )
+        for stage in stages
+    ]
+    html = []
+    for account in cards:
+        pk, name = account.pk, esc(account.name)
+        badges = ""
+        if account.health_band:
+            score = f" · {account.health_score}" if account.health_score is not None else ""
+            badges += (
+                f'<span class="badge band-{esc(account.health_band)}">{esc(account.get_health_band_display())}'
+                f"{score}</span>"
+            )
+        if account.tier_id is not None:
+            badges += f'<span class="badge">{esc(account.tier.name)}</span>'
+        owner = esc(account.owner.display_name) if account.owner is not None else '<span class="muted">No owner</span>'
+        if account.renewal_date is not None:
+            days = (account.renewal_date - row.today).days
+            when = ""
+            if days < 0:
+                when = ' <span class="badge warn">overdue</span>'
+            elif days <= 90:
+                when = f' <span class="muted">in {days} day{"" if days == 1 else "s"}</span>'
+            renewal = (
+                f'<time datetime="{account.renewal_date:%Y-%m-%d}">{date_format(account.renewal_date, "j M Y")}</time>'
+                f"{when}"
+            )
+        else:
+            renewal = '<span class="muted">None</span>'
+        stage_options = "".join(
+            f"{start}{' selected' if stage_pk == account.stage_id else ''}{end}" for stage_pk, start, end in options
+        )
+        if account.stage_id is None:
+            stage_options = '<option value="" selected disabled>No stage</option>' + stage_options
+        html.append(
+            f'<li class="board-card" id="card-{pk}" draggable="true" data-account="{pk}">\n'
+            f'  <h3 class="board-card-name"><a href="{row.url("accounts:detail", pk)}" draggable="false">'
+            f"{name}</a></h3>\n"
+            f"  {badges}\n"
+            f'  <dl class="board-facts">\n'
+            f"    <div><dt>Owner</dt><dd>{owner}</dd></div>\n"
+            f"    <div><dt>MRR</dt><dd>{_whole_number(account.mrr)} {esc(currency)}</dd></div>\n"
+            f"    <div><dt>Renewal</dt><dd>{renewal}</dd></div>\n"
+            f"  </dl>\n"
+            f'  <details class="board-move">\n'
+            f'    <summary>Move<span class="visually-hidden"> {name}</span></summary>\n'
+            f'    <form method="post" action="{move}" hx-post="{move}" hx-target="#board-columns" hx-swap="outerHTML" '
+            f'class="inline-form" data-board-move>\n'
+            f"      {row.csrf_field}\n"
+            f'      <input type="hidden" name="account" value="{pk}">\n'
+            f"      {hidden}\n"
+            f'      <label class="visually-hidden" for="move-{pk}">Stage of {name}</label>\n'
+            f'      <select id="move-{pk}" name="stage">{stage_options}</select>\n'
+            f'      <button type="submit" class="button small">Move</button>\n'
+            f"    </form>\n"
+            f"  </details>\n"
+            f"</li>\n"
+        )
+    return safe("".join(html))
+
+
+# -- Ticket board cards ------------------------------------------------------------------------------------------
+
+
+def ticket_cards(tickets: list[Ticket], *, statuses: list[tuple[str, str]], request: HttpRequest) -> SafeString:
+    """The ticket board's cards; each ticket carries `resolved_in` (accounts.selectors.tickets.with_durations)."""
+    row = RowContext.of(request)
+    options = [(value, f'<option value="{esc(value)}"', f">{esc(label)}</option>") for value, label in statuses]
+    html = []
+    for ticket in tickets:
+        pk, number = ticket.pk, ticket.number
+        update = row.url("accounts:ticket_update", pk)
+        meta = []
+        if ticket.account_id is not None and ticket.account is not None:
+            meta.append(f"<span>{esc(ticket.account.name)}</span>")
+        if ticket.priority != "normal":
+            meta.append(
+                f'<span class="badge priority-{esc(ticket.priority)}">{esc(ticket.get_priority_display())}</span>'
+            )
+        meta.append(f"<span>{esc(ticket.assignee.display_name) if ticket.assignee else 'Unassigned'}</span>")
+        resolved_in = getattr(ticket, "resolved_in", "")
+        when = f"Resolved in {esc(resolved_in)}" if resolved_in else f"Opened {timesince(ticket.opened_at)} ago"
+        status_options = "".join(
+            f"{start}{' selected' if value == ticket.status else ''}{end}" for value, start, end in options
+        )
+        html.append(
+            f'<li class="ticket-card priority-{esc(ticket.priority)}" id="ticket-card-{pk}" draggable="true" '
+            "data-ticket-card>\n"
+            f'  <a class="ticket-card-title" href="{row.url("accounts:ticket_detail", pk)}" draggable="false">'
+            f'<span class="ticket-number">#{number}</span> {esc(ticket.subject)}</a>\n'
+            f'  <span class="ticket-card-meta">\n    {"\n    ".join(meta)}\n  </span>\n'
+            f'  <span class="ticket-card-time">{when}</span>\n'
+            f'  <form method="post" action="{update}" hx-post="{update}" hx-target="#ticket-board" hx-swap="outerHTML" '
+            'class="inline-form ticket-move" data-move-form>\n'
+            f"    {row.csrf_field}{row.next_field}\n"
+            f'    <label class="visually-hidden" for="move-{pk}">Status of #{number}</label>\n'
+            f'    <select id="move-{pk}" name="status">{status_options}</select>\n'
+            '    <button type="submit" class="button small">Move'
+            f'<span class="visually-hidden"> #{number}</span></button>\n'
+            "  </form>\n</li>\n"
+        )
+    return safe("".join(html))

@@ -1,0 +1,136 @@
+"""The rows built in Python (accounts/rows.py) write what their templates wrote: each is compared, for every state a
+row can be in, with the template it replaced (kept in tests/accounts/reference/), whitespace aside."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.middleware.csrf import get_token
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils.timezone import localdate, now
+
+from accounts import rows
+from accounts.models import (
+    Account,
+    HealthBand,
+    LifecycleStage,
+    Task,
+    TaskPriority,
+    TaskSource,
+    TaskStatus,
+    Ticket,
+    TicketPriority,
+    TicketStatus,
+)
+from accounts.selectors.tickets import with_durations
+from csm.models import Role
+from tests.conftest import make_member
+from tests.factories import AccountFactory, TaskFactory, TicketFactory
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def _normal(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="-"', html)
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+@pytest.fixture
+def request_as(csm, org_a):
+    def build(path: str = "/alpha/tasks/?assignee=2", htmx: bool = False):
+        request = RequestFactory().get(path)
+        request.user = csm
+        request.organization = org_a
+        request.htmx = False
+        request.META["CSRF_COOKIE"] = "a" * 32
+        return request
+
+    return build
+
+
+def _tasks(csm, org_a):
+    other = make_member(org_a, "dora@alpha.test", Role.CSM, "Dora <b>Csm</b>")
+    today = localdate()
+    made = [
+        TaskFactory(title="Call <Bob> & 'co'", assignee=csm, due_date=today),
+        TaskFactory(title="Late", assignee=csm, due_date=today - timedelta(days=3), priority=TaskPriority.HIGH),
+        TaskFactory(title="Soon", assignee=other, due_date=today + timedelta(days=3), priority=TaskPriority.LOW),
+        TaskFactory(title="Whenever", assignee=None, due_date=None, source=TaskSource.AUTOMATION),
+        TaskFactory(title="Asleep", assignee=csm, status=TaskStatus.SNOOZED, snoozed_until=today + timedelta(2)),
+        TaskFactory(title="Awake", assignee=csm, status=TaskStatus.SNOOZED, snoozed_until=today, due_date=today),
+        TaskFactory(title="Done", assignee=csm, status=TaskStatus.DONE, completed_at=now(), completed_by=csm),
+        TaskFactory(title="Done by Dora", assignee=csm, status=TaskStatus.DONE, completed_at=now(), completed_by=other),
+        TaskFactory(title="No account", assignee=csm, account=None, priority=TaskPriority.URGENT),
+    ]
+    return list(Task.objects.select_related("account", "assignee", "completed_by").filter(pk__in=[t.pk for t in made]))
+
+
+@pytest.mark.parametrize("hide_account", [False, True])
+def test_task_rows_write_what_the_template_wrote(in_org_a, csm, request_as, hide_account):
+    template = Template("{% load csm_tags %}" + (REFERENCE / "task_row.html").read_text())
+    tasks = _tasks(csm, in_org_a)
+    assert len(tasks) == 9
+    for task in tasks:
+        request = request_as()
+        context = {"task": task, "request": request, "hide_account": hide_account, "csrf_token": get_token(request)}
+        expected = template.render(Context(context))
+        built = rows.task_rows([task], request, hide_account=hide_account)
+        assert _normal(built) == _normal(expected), task.title
+
+
+def test_a_task_row_escapes_what_people_wrote(in_org_a, csm, request_as):
+    [task] = [t for t in _tasks(csm, in_org_a) if t.title.startswith("Call")]
+    html = rows.task_rows([task], request_as())
+    assert "Call &lt;Bob&gt; &amp; &#x27;co&#x27;" in html and "<Bob>" not in html
+
+
+def test_board_cards_write_what_the_template_wrote(in_org_a, csm, request_as):
+    stages = list(LifecycleStage.objects.order_by("position"))
+    today = localdate()
+    made = [
+        AccountFactory(name="Umbrella & <Co>", owner=csm, mrr=Decimal("1234.50"), renewal_date=today + timedelta(40),
+                       health_score=41, health_band=HealthBand.AT_RISK),
+        AccountFactory(name="Initech", owner=None, tier=None, mrr=Decimal("0"), renewal_date=None, stage=None),
+        AccountFactory(name="Late", renewal_date=today - timedelta(3), health_band=HealthBand.HEALTHY, health_score=0),
+        AccountFactory(name="Soon", renewal_date=today + timedelta(1), mrr=Decimal("999999.49")),
+        AccountFactory(name="Far", renewal_date=today + timedelta(400)),
+    ]  # fmt: skip
+    cards = list(Account.objects.select_related("owner", "tier").filter(pk__in=[a.pk for a in made]).order_by("pk"))
+    template = Template((REFERENCE / "board_card.html").read_text())
+    query = {"owner": "me", "tier": "<3>"}
+    for account in cards:
+        request = request_as("/alpha/board/?owner=me")
+        context = {
+            "account": account, "request": request, "stages": stages, "filter_query": query,
+            "organization": in_org_a, "csrf_token": get_token(request),
+        }  # fmt: skip
+        expected = template.render(Context(context))
+        built = rows.board_cards([account], stages=stages, filter_query=query, currency="USD", request=request)
+        assert _normal(built) == _normal(expected), account.name
+
+
+def test_ticket_cards_write_what_the_template_wrote(in_org_a, csm, request_as):
+    opened = now() - timedelta(hours=5)
+    made = [
+        TicketFactory(subject="Export <fails>", assignee=csm, priority=TicketPriority.URGENT, opened_at=opened),
+        TicketFactory(subject="Solved one", account=None, status=TicketStatus.SOLVED, opened_at=opened,
+                      resolved_at=opened + timedelta(hours=2)),
+        TicketFactory(subject="Plain", priority=TicketPriority.NORMAL, opened_at=opened - timedelta(days=3)),
+    ]  # fmt: skip
+    tickets = with_durations(
+        list(Ticket.objects.select_related("account", "assignee").filter(pk__in=[t.pk for t in made]).order_by("pk"))
+    )
+    template = Template((REFERENCE / "ticket_card.html").read_text())
+    for ticket in tickets:
+        request = request_as("/alpha/tickets/board/?assignee=mine")
+        context = {
+            "ticket": ticket, "request": request, "statuses": TicketStatus.choices, "csrf_token": get_token(request)
+        }  # fmt: skip
+        expected = template.render(Context(context))
+        built = rows.ticket_cards([ticket], statuses=TicketStatus.choices, request=request)
+        assert _normal(built) == _normal(expected), ticket.subject
