@@ -25,7 +25,8 @@ not asserted. The run's writes (notes, completed tasks, their timeline rows, the
 the end, so the benchmark database stays the same from run to run.
 
 Other knobs: LOAD_WEB_CONCURRENCY (gunicorn workers), LOAD_MANAGERS (manager accounts made for the test, default 5).
-Every variable the app reads (DATABASE_CONN_MAX_AGE, ...) passes through to gunicorn from the environment.
+Every variable the app reads (WEB_QUEUE_TIMEOUT, DATABASE_CONN_MAX_AGE, ...) passes through to gunicorn from the
+environment: `WEB_QUEUE_TIMEOUT=0 make bench` measures without load shedding.
 """
 
 from __future__ import annotations
@@ -246,27 +247,38 @@ def everything(process: psutil.Process) -> bool:
 
 
 class CpuMeter:
-    """CPU seconds of process trees over time, sampled every second (processes that end keep what they used). A
-    tree's `keep` picks the descendants that count."""
+    """CPU seconds of process trees and of every other process, sampled every second (a process that ends keeps
+    what it used). A tree's `keep` picks the descendants that count."""
 
     def __init__(self, roots: dict[str, tuple[psutil.Process, Callable[[psutil.Process], bool]]]) -> None:
         self.roots = roots
+        self.started = time.time()
         self.seen: dict[str, dict[int, float]] = {name: {} for name in roots}
         self.samples: list[tuple[float, dict[str, float], float]] = []  # (epoch, seconds per tree, machine busy)
+        # Everything else on the machine (another engineer's tests, say): pid -> (name, CPU seconds first, last).
+        self.others: dict[int, tuple[str, float, float]] = {}
 
     def sample(self) -> None:
+        trees: dict[int, str] = {}
         for name, (root, keep) in self.roots.items():
-            seen = self.seen[name]
             try:
-                processes = [root, *(child for child in root.children(recursive=True) if keep(child))]
+                family = [root, *(child for child in root.children(recursive=True) if keep(child))]
             except psutil.Error:
-                processes = []
-            for process in processes:
-                try:
-                    times = process.cpu_times()
-                except psutil.Error:
-                    continue
-                seen[process.pid] = max(seen.get(process.pid, 0.0), times.user + times.system)
+                family = []
+            trees |= {process.pid: name for process in family}
+        for process in psutil.process_iter(["name", "cpu_times", "create_time"]):
+            times, created = process.info["cpu_times"], process.info["create_time"] or 0.0
+            if times is None:
+                continue
+            seconds = times.user + times.system
+            tree = trees.get(process.pid)
+            if tree is not None:
+                self.seen[tree][process.pid] = max(self.seen[tree].get(process.pid, 0.0), seconds)
+            elif process.pid != os.getpid():
+                name, first, _ = self.others.get(process.pid, (process.info["name"] or "?", None, 0.0))
+                # A process started during the run counts from zero.
+                first = first if first is not None else 0.0 if created >= self.started else seconds
+                self.others[process.pid] = (name, first, seconds)
         machine = psutil.cpu_times()
         busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
         self.samples.append((time.time(), {name: sum(seen.values()) for name, seen in self.seen.items()}, busy))
@@ -281,22 +293,42 @@ class CpuMeter:
         shares["other"] = max(0.0, 100 * (busy1 - busy0) / (t1 - t0) - sum(shares.values()))
         return shares
 
+    def busiest_others(self, count: int = 3) -> list[tuple[str, float]]:
+        """The other processes that used the most CPU during the run, by name: CPU seconds."""
+        used: dict[str, float] = {}
+        for name, first, last in self.others.values():
+            used[name] = used.get(name, 0.0) + last - first
+        return sorted(used.items(), key=lambda item: -item[1])[:count]
+
 
 @dataclass
 class Background:
-    """A thread sampling the CPU every second and probing /healthz every PROBE_INTERVAL, until stopped."""
+    """Two threads until stopped: one samples the CPU every second, one probes /healthz every PROBE_INTERVAL."""
 
     port: int
     meter: CpuMeter
     probes: list[tuple[float, float, int]] = field(default_factory=list)  # (epoch, ms, status)
     stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
 
-    def run(self) -> None:
-        next_sample = 0.0
+    def start(self) -> None:
+        self.threads = [threading.Thread(target=loop, daemon=True) for loop in (self.sample, self.probe)]
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+    def sample(self) -> None:
         while not self.stop.is_set():
-            if time.monotonic() >= next_sample:
-                self.meter.sample()
-                next_sample = time.monotonic() + 1
+            self.meter.sample()
+            self.stop.wait(1)
+        self.meter.sample()
+
+    def probe(self) -> None:
+        while not self.stop.is_set():
             started = time.time()
             try:
                 status, ms = get(self.port, "/healthz")
@@ -388,16 +420,14 @@ def run(bench: Bench, server: Server, django_db_blocker: Any) -> Iterator[Run]:
         "locust": (psutil.Process(process.pid), everything),
     }
     background = Background(port=server.port, meter=CpuMeter(roots))
-    thread = threading.Thread(target=background.run, daemon=True)
-    thread.start()
+    background.start()
     try:
         process.wait(timeout=len(STEPS) * STEP_SECONDS + 180)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-        background.stop.set()
-        thread.join()
+        background.finish()
     assert samples_path.is_file(), (WORK / "locust.log").read_text()[-3000:]
     result = json.loads(samples_path.read_text())
     people = [*csms, *managers]
@@ -523,6 +553,7 @@ def crossing(steps: list[Step]) -> str:
 def report(run: Run, steps: list[Step]) -> str:
     ref = run.reference["p95"]
     workers = os.environ.get("LOAD_WEB_CONCURRENCY", "3")
+    queue = os.environ.get("WEB_QUEUE_TIMEOUT", f"{settings.WEB_QUEUE_TIMEOUT:g} (default)")
 
     def ms(value: float) -> str:
         return "    -" if math.isnan(value) else f"{value:>5.0f}"
@@ -532,7 +563,7 @@ def report(run: Run, steps: list[Step]) -> str:
 
     lines = [
         "",
-        f"Load test: gunicorn ({workers} sync workers, DEBUG=false) on {os.cpu_count()} "
+        f"Load test: gunicorn ({workers} sync workers, DEBUG=false, WEB_QUEUE_TIMEOUT={queue}) on {os.cpu_count()} "
         f"cores; locust steps of {STEP_SECONDS:.0f} s, {SPAWN_RATE:.0f} users/s spawned, 1-3 s think time; each "
         f"step measured after its ramp and {SETTLE_SECONDS:.0f} s.",
         f"Reference (bare request, /healthz through the same gunicorn, unloaded, {REFERENCE_REQUESTS} requests): "
@@ -578,6 +609,14 @@ def report(run: Run, steps: list[Step]) -> str:
         f"Notes posted: {len(result['notes_posted'])}; tasks completed: {len(result['tasks_completed'])}; logins: "
         f"{sum(step.logins for step in steps)}. Logs and locust's CSV: {WORK.relative_to(ROOT)}/."
     )
+    meter = run.background.meter
+    duration = (meter.samples[-1][0] - meter.samples[0][0]) if len(meter.samples) > 1 else math.nan
+    others = ", ".join(
+        f"{name} {seconds:.0f} s ({100 * seconds / duration:.0f}% of a core)"
+        for name, seconds in meter.busiest_others()
+        if seconds >= 1
+    )
+    lines.append(f"Other processes that used the CPU during the run: {others or 'none to speak of'}.")
     if result["errors"]:
         lines += ["Errors:", *(f"  {count:>5} {message}" for message, count in result["errors"])]
     return "\n".join(lines)

@@ -177,7 +177,9 @@ class Person(FastHttpUser):
         )
 
     def log_in(self) -> None:
-        """The login form, then the redirects a browser follows to the start page."""
+        """The login form, then the redirects a browser follows to the start page. Logged in once the form's post
+        was accepted (a page after it may still be shed: the next one fetches a fresh CSRF token)."""
+        self.csrf, self.account_id, self.task_ids = "", None, []
         with self.client.get(
             "/login/", name="login form", headers={"X-Forwarded-Proto": "https"}, catch_response=True
         ) as response:
@@ -198,6 +200,7 @@ class Person(FastHttpUser):
             if response.status_code != 302 or response.headers.get("Location") != "/":
                 response.failure(f"{response.status_code} to {response.headers.get('Location')!r} (expected 302 to /)")
                 return
+        self.logged_in = True
         with self.client.get(
             "/", name="home redirect", headers={"X-Forwarded-Proto": "https"}, allow_redirects=False,
             catch_response=True,
@@ -205,7 +208,7 @@ class Person(FastHttpUser):
             if response.status_code != 302 or response.headers.get("Location") != f"/{ORG}/":
                 response.failure(f"{response.status_code} to {response.headers.get('Location')!r}")
                 return
-        self.logged_in = self.get(f"/{ORG}/", "start page") is not None
+        self.get(f"/{ORG}/", "start page")
 
     def working(self) -> bool:
         """Logged in; if a login was refused (an overloaded server sheds it too), try again first."""
@@ -269,7 +272,7 @@ class Person(FastHttpUser):
     def add_note(self) -> None:
         if not self.working():
             return
-        if self.account_id is None:
+        if self.account_id is None or not self.csrf:
             self.account_360()
             return
         marker = f"{PLAN['run_token']}-{uuid.uuid4().hex[:12]}"
@@ -287,7 +290,7 @@ class Person(FastHttpUser):
     def complete_task(self) -> None:
         if not self.working():
             return
-        if not self.task_ids:
+        if not self.task_ids or not self.csrf:
             self.tasks_page()
             return
         pk = self.task_ids.pop(random.randrange(len(self.task_ids)))
