@@ -15,8 +15,10 @@ requests a second, p50/p95/p99 of the pages (logins apart), each page family's p
 how fast they came), the errors, the CPU of gunicorn, PostgreSQL, locust and everything else on the machine, and the
 bare request's p95 under that load (`/healthz`: no session, no database; it shows the time spent queueing).
 
-Figures compare across machines through the same run's reference: `/healthz` through the same gunicorn, unloaded,
-timed before the load starts; every p95 is also given as a multiple of it.
+Figures compare across machines through the same run's reference, timed through the same gunicorn before the load
+starts, one request at a time: a bare page, the login form (the whole middleware stack and a small template, no
+database: the kind of work the pages do, without their queries), whose p95 every p95 is also given as a multiple
+of; and the bare `/healthz` (no session, no template), whose p50 and p95 are printed beside it.
 
 It asserts no error (a request that failed in any other way than a 503 with Retry-After), every note posted kept
 (the notes in the database are exactly those the server answered 200 for: none lost, none from a shed request) and
@@ -372,16 +374,19 @@ class Run:
     started: float
     result: dict[str, Any]
     background: Background
-    reference: dict[str, float]
+    reference: dict[str, dict[str, float]]
     people: list[User]
 
 
-def reference(port: int) -> dict[str, float]:
-    """The bare request, unloaded: /healthz through the same gunicorn, one request at a time."""
-    for _ in range(20):
-        get(port, "/healthz")
-    durations = [get(port, "/healthz")[1] for _ in range(REFERENCE_REQUESTS)]
-    return {"p50": statistics.median(durations), "p95": percentile(durations, 0.95)}
+def reference(port: int) -> dict[str, dict[str, float]]:
+    """Unloaded, one request at a time through the same gunicorn: the bare page (the login form) and /healthz."""
+    timed = {}
+    for name, path in (("page", "/login/"), ("bare", "/healthz")):
+        for _ in range(20):
+            assert get(port, path)[0] == 200, path
+        durations = [get(port, path)[1] for _ in range(REFERENCE_REQUESTS)]
+        timed[name] = {"p50": statistics.median(durations), "p95": percentile(durations, 0.95)}
+    return timed
 
 
 def run_locust(server: Server, plan: Path, samples: Path) -> subprocess.Popen[bytes]:
@@ -478,6 +483,7 @@ class Step:
     end: float
     window: tuple[float, float]
     seconds: float
+    requests: int  # the pages started in the window
     completed: int  # requests of any kind (logins too) that ended in the window: the server's throughput
     completed_ok: int
     ok: list[float]
@@ -522,6 +528,7 @@ def steps_of(run: Run) -> list[Step]:
                 end=end,
                 window=window,
                 seconds=window[1] - window[0],
+                requests=len(measured),
                 completed=len(completed),
                 completed_ok=sum(1 for s in completed if s[3] == "ok"),
                 ok=[ms for _, _, ms, outcome, _ in measured if outcome == "ok"],
@@ -551,7 +558,8 @@ def crossing(steps: list[Step]) -> str:
 
 
 def report(run: Run, steps: list[Step]) -> str:
-    ref = run.reference["p95"]
+    page, bare = run.reference["page"], run.reference["bare"]
+    ref = page["p95"]
     workers = os.environ.get("LOAD_WEB_CONCURRENCY", "3")
     queue = os.environ.get("WEB_QUEUE_TIMEOUT", f"{settings.WEB_QUEUE_TIMEOUT:g} (default)")
 
@@ -566,24 +574,27 @@ def report(run: Run, steps: list[Step]) -> str:
         f"Load test: gunicorn ({workers} sync workers, DEBUG=false, WEB_QUEUE_TIMEOUT={queue}) on {os.cpu_count()} "
         f"cores; locust steps of {STEP_SECONDS:.0f} s, {SPAWN_RATE:.0f} users/s spawned, 1-3 s think time; each "
         f"step measured after its ramp and {SETTLE_SECONDS:.0f} s.",
-        f"Reference (bare request, /healthz through the same gunicorn, unloaded, {REFERENCE_REQUESTS} requests): "
-        f"p50 {run.reference['p50']:.2f} ms, p95 {ref:.2f} ms. Load average at the end: "
+        f"Reference, unloaded, {REFERENCE_REQUESTS} requests one at a time through the same gunicorn: the bare page "
+        f"(GET /login/) p50 {page['p50']:.2f} ms, p95 {ref:.2f} ms (ref); /healthz p50 {bare['p50']:.2f} ms, p95 "
+        f"{bare['p95']:.2f} ms. Load average at the end: "
         + " ".join(f"{value:.2f}" for value in os.getloadavg())
         + ".",
         "",
         "req/s and ok/s: requests of any kind (logins too) answered a second. p50-p99: the pages (logins apart) that"
-        " succeeded. shed: 503s with Retry-After (their p95: how fast they came). bare p95: /healthz during the step"
+        " succeeded; p95/ref: the p95 as a multiple of the bare page's. shed: the pages answered 503 with Retry-After"
+        " (and their share; shed p95: how fast they came). bare p95: /healthz during the step"
         " (mostly queueing). CPU: % of one core (200% = the machine); other = the rest of the machine.",
-        f"{'users':>5} {'req/s':>6} {'ok/s':>5} {'p50':>5} {'p95':>5} {'p99':>5} {'p95/ref':>7} {'shed':>5} "
+        f"{'users':>5} {'req/s':>6} {'ok/s':>5} {'p50':>5} {'p95':>5} {'p99':>5} {'p95/ref':>7} {'shed':>5} {'%':>3} "
         f"{'shed p95':>8} {'errors':>6} {'bare p95':>8} {'gunicorn':>8} {'postgres':>8} {'locust':>6} {'other':>5}",
-        "-" * 112,
+        "-" * 116,
     ]
     for step in steps:
         cpu = step.cpu
         lines.append(
             f"{step.users:>5} {step.completed / step.seconds:>6.1f} {step.completed_ok / step.seconds:>5.1f} "
             f"{ms(percentile(step.ok, 0.5))} {ms(step.p95)} {ms(percentile(step.ok, 0.99))} {times(step.p95):>7} "
-            f"{len(step.shed):>5} {ms(percentile(step.shed, 0.95)):>8} {step.errors:>6} {ms(step.probe_p95):>8} "
+            f"{len(step.shed):>5} {100 * len(step.shed) / max(1, step.requests):>3.0f} "
+            f"{ms(percentile(step.shed, 0.95)):>8} {step.errors:>6} {ms(step.probe_p95):>8} "
             f"{cpu.get('gunicorn', math.nan):>7.0f}% {cpu.get('postgres', math.nan):>7.0f}% "
             f"{cpu.get('locust', math.nan):>5.0f}% {cpu.get('other', math.nan):>4.0f}%"
         )
@@ -598,6 +609,9 @@ def report(run: Run, steps: list[Step]) -> str:
         lines.append(f"{step.users:>5}  " + "  ".join(f"{cell:>13}" for cell in cells))
     goal = next((step for step in steps if step.users == GOAL_USERS), None)
     lines += ["", f"p95 passes {P95_LIMIT_MS:.0f} ms: {crossing(steps)}."]
+    first_shed = next((step.users for step in steps if step.shed), None)
+    if first_shed is not None:
+        lines.append(f"Load shed (503) from {first_shed} users on.")
     if goal is not None:
         met = goal.p95 < P95_LIMIT_MS and goal.errors == 0 and not goal.shed
         lines.append(
