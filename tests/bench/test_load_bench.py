@@ -3,8 +3,10 @@
 The benchmark starts `gunicorn csm.wsgi:application` as the Dockerfile does (WEB_CONCURRENCY sync workers, default
 3; the access log on) with production settings (DEBUG=false, whitenoise serving the static files collected into
 .data/bench-load/static, Redis for the cache and the sessions, the app role on the benchmark database). Production
-refuses throw-away secrets only when they look like the development defaults, so the run makes random ones; the
-email backend points at a closed port (nothing sends mail here). Locust plays the TLS-terminating proxy
+settings refuse to start without secrets, allowed hosts and an email service: the run makes random secrets for
+itself, allows 127.0.0.1 and points SMTP at a closed port (nothing sends mail here). The people log in with
+production's Argon2 (the generated organization was seeded under the test settings' MD5, which production does not
+read, so their passwords are hashed again). Locust plays the TLS-terminating proxy
 (tests/bench/load/locustfile.py says how), so the HTTPS redirect, the Secure cookies and the strict CSRF checks of
 HTTPS all run as in production.
 
@@ -440,10 +442,10 @@ def run(bench: Bench, server: Server, django_db_blocker: Any) -> Iterator[Run]:
         yield Run(token, started, result, background, ref, people)
     finally:
         with django_db_blocker.unblock():
-            undo_the_run(bench, token, started, result["tasks_completed"], people)
+            undo_the_run(bench, token, started, people)
 
 
-def undo_the_run(bench: Bench, token: str, started: float, task_ids: list[int], people: list[User]) -> None:
+def undo_the_run(bench: Bench, token: str, started: float, people: list[User]) -> None:
     """As the owner (the app role may not delete timeline rows): the run's notes, its completed tasks reopened, the
     timeline rows of both and the logins' access log, so the next run meets the same database."""
     owner = settings.TEST_DATABASE_OWNER
@@ -465,8 +467,8 @@ def undo_the_run(bench: Bench, token: str, started: float, task_ids: list[int], 
         )
         owner_connection.execute(
             "UPDATE accounts_task SET status = 'open', completed_at = NULL, completed_by_id = NULL "
-            f"WHERE organization_id = %s AND id = ANY(%s) AND completed_at >= {since}",
-            [org, task_ids, started],
+            f"WHERE organization_id = %s AND completed_by_id = ANY(%s) AND completed_at >= {since}",
+            [org, people_ids, started],
         )
         owner_connection.execute(
             f"DELETE FROM axes_accesslog WHERE attempt_time >= {since} AND username = ANY(%s)", [started, emails]
