@@ -14,6 +14,12 @@ requests behind it wait at most about WEB_QUEUE_TIMEOUT before they are served o
 request happens (a form posted then is not saved), which the page says. The health probes are never refused: a
 probe that waited still says the process is alive.
 
+Why not the other ways: a shorter `--backlog` makes the kernel drop new connections (clients retry after 1 s, 3 s,
+...), not answer them; gunicorn's gthread worker accepts connections into each worker's own unbounded queue (a busy
+worker keeps taking them while another idles, and threads gain nothing on CPU-bound rendering under the GIL); a
+concurrency limit inside the process sees nothing under sync workers, whose queue is the kernel's; an
+`X-Request-Start` header needs a proxy that sets it and a setting to trust it.
+
 What it is not: a rate limit (every request that did not wait is served), nor a cure (the capacity is the same; it
 decides who waits). It needs the socket (gunicorn puts it in the environ as `gunicorn.socket`) and Linux; elsewhere,
 under `runserver` or the test client, it lets everything through.
