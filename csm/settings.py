@@ -255,6 +255,13 @@ if not DEBUG:
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# -- Serving ----------------------------------------------------------------------------------------------------
+# Past saturation a request that waited longer than this for a gunicorn worker gets a fast 503 with Retry-After
+# instead of its page (csm.overload says how the wait is known and why); 0 turns this off.
+WEB_QUEUE_TIMEOUT: float = env.float("WEB_QUEUE_TIMEOUT", default=1.0)
+if not 0 <= WEB_QUEUE_TIMEOUT <= 3600:  # NaN fails this too
+    raise ImproperlyConfigured("WEB_QUEUE_TIMEOUT must be a number of seconds from 0 (off) to 3600.")
+
 # -- Internationalization ---------------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"

@@ -277,6 +277,14 @@ def test_a_bad_random_page_cost_is_refused(tmp_path: Path, value: str) -> None:
     assert "DATABASE_RANDOM_PAGE_COST" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["nan", "-1", "inf", "3601", "soon"])
+def test_a_bad_queue_timeout_is_refused(tmp_path: Path, value: str) -> None:
+    result = manage("check", env=production_env(tmp_path, WEB_QUEUE_TIMEOUT=value))
+
+    assert result.returncode != 0
+    assert "WEB_QUEUE_TIMEOUT" in result.stderr
+
+
 # -- Dockerfile -------------------------------------------------------------------------------------------------
 
 
