@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -262,9 +263,12 @@ class BulkForm(forms.Form):
     )
     tag = forms.CharField(max_length=40, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Iterable[Membership] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "owner_id", member_choices())
+        if members is None:
+            set_choices(self, "owner_id", member_choices())
+        else:
+            set_choices(self, "owner_id", [("", "No owner"), *[(str(m.user_id), m.user.display_name) for m in members]])
 
     def clean_owner_id(self) -> User | None:
         return member_by_id(self.cleaned_data.get("owner_id") or "")

@@ -3,6 +3,7 @@ shown beside the filters; it never turns into a 500 or an empty list."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -38,9 +39,13 @@ class AccountFilterForm(forms.Form):
     tag = forms.CharField(label="Tag", required=False, max_length=40)
     segment = TenantModelChoiceField(Segment, label="Segment", required=False, empty_label="No segment")
 
-    def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *, user: User, members: Iterable[Membership] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(data, **kwargs)
-        owners = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
+        owners = members
+        if owners is None:
+            owners = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
         set_choices(
             self,
             "owner",

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django import template
 from django.template.context import Context
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.timezone import localdate
 
-from accounts import rows
+from accounts import rows as html_rows
 
 register = template.Library()
 
@@ -87,54 +86,14 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 
 @register.simple_tag
 def account_rows(rows: list[Any], detail_base: str) -> SafeString:
-    """The list's table rows, built in Python like the admin's result list: 50 rows of a dozen cells are the
-    page's hottest loop, and the template engine would spend most of the request on them."""
-    return format_html_join("", "{}", ((_account_row(row, detail_base),) for row in rows))
-
-
-def _account_row(row: Any, detail_base: str) -> SafeString:
-    stage = format_html('<span class="badge stage-{}">{}</span>', row.stage_category, row.stage) if row.stage else "—"
-    renewal = format_html('<time datetime="{}">{}</time>', row.renewal_iso, row.renewal) if row.renewal_iso else "—"
-    if row.band:
-        score = f" · {row.score}" if row.score else ""
-        health = format_html('<span class="badge band-{}">{}{}</span>', row.band, row.band_label, score)
-    else:
-        health = mark_safe('<span class="muted">—</span>')
-    tags = format_html_join(" ", '<a class="tag" href="?tag={}">{}</a>', ((quote(tag), tag) for tag in row.tags))
-    domain = format_html('<br><span class="muted small">{}</span>', row.domain) if row.domain else ""
-    return format_html(
-        "<tr>"
-        '<td><input type="checkbox" name="account_ids" value="{}" aria-label="Select {}"></td>'
-        '<td><a href="{}{}/"><strong>{}</strong></a>{}</td>'
-        "<td>{}</td>"
-        '<td class="hide-sm">{}</td>'
-        "<td>{}</td>"
-        '<td class="num">{}</td>'
-        '<td class="renewal {}">{}</td>'
-        "<td>{}</td>"
-        '<td class="hide-sm">{}</td>'
-        "</tr>",
-        row.pk,
-        row.name,
-        detail_base,
-        row.pk,
-        row.name,
-        domain,
-        row.owner,
-        row.tier,
-        stage,
-        row.mrr,
-        row.renewal_class,
-        renewal,
-        health,
-        tags,
-    )
+    """The list's table rows (accounts/rows.py)."""
+    return html_rows.account_rows(rows, detail_base)
 
 
 @register.simple_tag(takes_context=True)
 def task_rows(context: Context, tasks: list[Any]) -> SafeString:
     """Task rows (accounts/rows.py), for the tasks page, the start page and the 360 (`hide_account` there)."""
-    return rows.task_rows(list(tasks), context["request"], hide_account=bool(context.get("hide_account")))
+    return html_rows.task_rows(list(tasks), context["request"], hide_account=bool(context.get("hide_account")))
 
 
 @register.simple_tag(takes_context=True)
@@ -147,7 +106,7 @@ def board_cards(
     context: Context, cards: list[Any], *, stages: list[Any], filter_query: dict[str, str], currency: str
 ) -> SafeString:
     """A board column's cards (accounts/rows.py)."""
-    return rows.board_cards(
+    return html_rows.board_cards(
         list(cards), stages=stages, filter_query=filter_query, currency=currency, request=context["request"]
     )
 
@@ -155,4 +114,4 @@ def board_cards(
 @register.simple_tag(takes_context=True)
 def ticket_cards(context: Context, tickets: list[Any], *, statuses: list[tuple[str, str]]) -> SafeString:
     """The ticket board's cards (accounts/rows.py)."""
-    return rows.ticket_cards(list(tickets), statuses=list(statuses), request=context["request"])
+    return html_rows.ticket_cards(list(tickets), statuses=list(statuses), request=context["request"])

@@ -40,7 +40,7 @@ from accounts.services import notes as note_services
 from accounts.services import plans as plan_services
 from accounts.services import segments as segment_services
 from accounts.services import tasks as task_services
-from csm.models import Role
+from csm.models import Membership, Role
 from csm.tenancy import activate
 from csm.tenancy.access import OrgRequest, can, role_required
 from csm.timeline import kinds as timeline_kinds
@@ -56,8 +56,17 @@ EXPORT_CHUNK = 2000
 # -- The list ----------------------------------------------------------------------------------------------------
 
 
+def _members(request: OrgRequest) -> list[Membership]:
+    """The organization's active members, by name, read once for the page's pickers (owner filter, bulk assign)."""
+    members: list[Membership] | None = getattr(request, "_active_members", None)
+    if members is None:
+        members = list(Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name"))
+        request._active_members = members  # type: ignore[attr-defined]
+    return members
+
+
 def _list_state(request: OrgRequest) -> tuple[AccountFilterForm, dict[str, Any], str]:
-    form = AccountFilterForm(request.GET or None, user=request.user)
+    form = AccountFilterForm(request.GET or None, user=request.user, members=_members(request))
     filters = form.valid_filters() if request.GET else {}
     sort = request.GET.get("sort", selectors.DEFAULT_SORT)
     if sort not in selectors.SORTS:
@@ -83,7 +92,7 @@ def account_list(request: OrgRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "filters_active": any(v not in (None, "") for v in filters.values()),
-        "bulk_form": BulkForm(),
+        "bulk_form": BulkForm(members=_members(request)),
         "segment_form": SegmentForm(),
         "can_reassign": can(request, Role.MANAGER),
         "segment": filters.get("segment"),

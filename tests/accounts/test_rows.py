@@ -17,8 +17,10 @@ from django.utils.timezone import localdate, now
 from accounts import rows
 from accounts.models import (
     Account,
+    AccountTag,
     HealthBand,
     LifecycleStage,
+    Tag,
     Task,
     TaskPriority,
     TaskSource,
@@ -27,10 +29,12 @@ from accounts.models import (
     TicketPriority,
     TicketStatus,
 )
+from accounts.selectors.accounts import page_of
 from accounts.selectors.tickets import with_durations
 from csm.models import Role
+from tests.accounts.reference.account_row import _account_row as reference_account_row
 from tests.conftest import make_member
-from tests.factories import AccountFactory, TaskFactory, TicketFactory
+from tests.factories import AccountFactory, TagFactory, TaskFactory, TicketFactory
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -134,3 +138,24 @@ def test_ticket_cards_write_what_the_template_wrote(in_org_a, csm, request_as):
         expected = template.render(Context(context))
         built = rows.ticket_cards([ticket], statuses=TicketStatus.choices, request=request)
         assert _normal(built) == _normal(expected), ticket.subject
+
+
+def test_account_rows_write_what_format_html_wrote(in_org_a, csm):
+    AccountFactory(
+        name="Umbrella & <Co> 'quoted'",
+        owner=csm,
+        domains="umbrella.example u.example",
+        mrr=Decimal("1234.5"),
+        renewal_date=localdate() + timedelta(10),
+        health_band=HealthBand.AT_RISK,
+        health_score=12,
+    )
+    AccountFactory(name="Plain", owner=None, tier=None, stage=None, domains="", renewal_date=None, health_band="")
+    plain = Account.objects.get(name="Plain")
+    for tag in ("vip & co", "<b>", "a/b?c"):
+        TagFactory(name=tag)
+    AccountTag.objects.bulk_create(AccountTag(organization=in_org_a, account=plain, tag=t) for t in Tag.objects.all())
+    page = page_of(Account.objects.order_by("pk"), 1)
+    assert len(page.object_list) == 2
+    for row in page.object_list:
+        assert rows.account_rows([row], "/alpha/accounts/") == reference_account_row(row, "/alpha/accounts/")
