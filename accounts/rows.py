@@ -15,13 +15,12 @@ from urllib.parse import quote
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.timezone import localdate, localtime
 
 from accounts.models import Account, LifecycleStage, Task, TaskStatus, Ticket
-from csm.web.html import esc, safe
+from csm.web.html import day, day_and_time, day_of_month, esc, safe, weekday_and_day
 from csm.web.reverse import org_reverse
 
 
@@ -94,19 +93,19 @@ def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool)
         by = ""
         if task.completed_by is not None and task.completed_by_id != row.user_id:
             by = f" by {esc(task.completed_by.display_name)}"
-        done_on = date_format(localtime(task.completed_at), "j M") if task.completed_at else ""
+        done_on = day_of_month(task.completed_at) if task.completed_at else ""
         parts = [f"<span>Done {done_on}{by}</span>"]
     elif asleep and task.snoozed_until is not None:
-        until = date_format(task.snoozed_until, "D j M")
+        until = weekday_and_day(task.snoozed_until)
         parts = [f'<span class="badge">Snoozed until {until}</span>']
     elif task.due_date is None:
         parts = ['<span class="muted">No due date</span>']
     elif task.due_date < row.today:
-        parts = [f'<span class="due due-overdue">Overdue since {date_format(task.due_date, "D j M")}</span>']
+        parts = [f'<span class="due due-overdue">Overdue since {weekday_and_day(task.due_date)}</span>']
     elif task.due_date == row.today:
         parts = ['<span class="due due-today">Due today</span>']
     else:
-        parts = [f'<span class="due">Due {date_format(task.due_date, "D j M")}</span>']
+        parts = [f'<span class="due">Due {weekday_and_day(task.due_date)}</span>']
     if task.account_id is not None and not hide_account:
         account: Account = task.account
         parts.append(f'<a href="{row.url("accounts:detail", task.account_id)}">{esc(account.name)}</a>')
@@ -231,10 +230,7 @@ def board_cards(
                 when = ' <span class="badge warn">overdue</span>'
             elif days <= 90:
                 when = f' <span class="muted">in {days} day{"" if days == 1 else "s"}</span>'
-            renewal = (
-                f'<time datetime="{account.renewal_date:%Y-%m-%d}">{date_format(account.renewal_date, "j M Y")}</time>'
-                f"{when}"
-            )
+            renewal = f'<time datetime="{account.renewal_date:%Y-%m-%d}">{day(account.renewal_date)}</time>{when}'
         else:
             renewal = '<span class="muted">None</span>'
         stage_options = "".join(
@@ -265,6 +261,46 @@ def board_cards(
             f"    </form>\n"
             f"  </details>\n"
             f"</li>\n"
+        )
+    return safe("".join(html))
+
+
+# -- The ticket list ----------------------------------------------------------------------------------------------
+
+
+def ticket_rows(tickets: list[Ticket], request: HttpRequest) -> SafeString:
+    """The ticket list's table rows; each ticket carries `resolved_in` and `open_for`
+    (accounts.selectors.tickets.with_durations)."""
+    ticket_base = esc(org_reverse(request, "accounts:ticket_detail", 0).removesuffix("0/"))
+    account_base = esc(org_reverse(request, "accounts:detail", 0).removesuffix("0/"))
+    html = []
+    for ticket in tickets:
+        pk = ticket.pk
+        contact = f'<br><span class="muted">{esc(ticket.contact.name)}</span>' if ticket.contact else ""
+        if ticket.account:
+            account = f'<a href="{account_base}{ticket.account_id}/">{esc(ticket.account.name)}</a>'
+        else:
+            account = '<span class="muted">—</span>'
+        assignee = esc(ticket.assignee.display_name) if ticket.assignee else '<span class="muted">Unassigned</span>'
+        resolved_in = getattr(ticket, "resolved_in", "")
+        resolution = (
+            esc(resolved_in)
+            if resolved_in
+            else f'<span class="muted">open {esc(getattr(ticket, "open_for", ""))}</span>'
+        )
+        opened = localtime(ticket.opened_at)
+        html.append(
+            f'<tr id="ticket-{pk}">\n'
+            f'  <td class="ticket-subject"><a href="{ticket_base}{pk}/"><span class="ticket-number">#{ticket.number}'
+            f"</span> {esc(ticket.subject)}</a>\n    {contact}</td>\n"
+            f"  <td>{account}</td>\n"
+            f'  <td><span class="badge status-{esc(ticket.status)}">{esc(ticket.get_status_display())}</span></td>\n'
+            f'  <td><span class="badge priority-{esc(ticket.priority)}">{esc(ticket.get_priority_display())}</span>'
+            "</td>\n"
+            f"  <td>{assignee}</td>\n"
+            f'  <td><time datetime="{opened.isoformat()}" title="{day_and_time(opened)}">{day(opened)}</time></td>\n'
+            f"  <td>{resolution}</td>\n"
+            "</tr>\n"
         )
     return safe("".join(html))
 

@@ -65,19 +65,18 @@ def filter_by_kind(entries: Any, key: str) -> Any:
 
 
 def attach(entries: Iterable[ActivityLog], *, load_targets: bool = True) -> list[ActivityLog]:
-    """Give each entry its `kind`, and its loaded target as `obj` for kinds with a loader (one query per kind).
-    `load_targets=False` skips the loaders, for a page that shows every entry on one line (`obj` stays None)."""
+    """Give each entry its `kind`, and its loaded target as `obj` for kinds with a loader: one query per loader,
+    so kinds that share one (notes, calls and meetings are all notes) share its query. `load_targets=False` skips
+    the loaders, for a page that shows every entry on one line (`obj` stays None)."""
     entries = list(entries)
-    by_kind: dict[str, list[ActivityLog]] = {}
+    by_loader: dict[Loader, list[ActivityLog]] = {}
     for entry in entries:
         kind = kind_for(entry.verb)
         entry.kind = kind  # type: ignore[attr-defined]
         entry.obj = None  # type: ignore[attr-defined]
         if load_targets and kind is not None and kind.loader is not None and entry.target_id is not None:
-            by_kind.setdefault(kind.key, []).append(entry)
-    for key, group in by_kind.items():
-        loader = _kinds[key].loader
-        assert loader is not None
+            by_loader.setdefault(kind.loader, []).append(entry)
+    for loader, group in by_loader.items():
         objects = loader([entry.target_id for entry in group if entry.target_id is not None])
         for entry in group:
             entry.obj = objects.get(entry.target_id or 0)  # type: ignore[attr-defined]

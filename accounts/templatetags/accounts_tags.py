@@ -115,3 +115,9 @@ def board_cards(
 def ticket_cards(context: Context, tickets: list[Any], *, statuses: list[tuple[str, str]]) -> SafeString:
     """The ticket board's cards (accounts/rows.py)."""
     return html_rows.ticket_cards(list(tickets), statuses=list(statuses), request=context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def ticket_rows(context: Context, tickets: list[Any]) -> SafeString:
+    """The ticket list's table rows (accounts/rows.py)."""
+    return html_rows.ticket_rows(list(tickets), context["request"])

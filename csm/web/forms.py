@@ -9,12 +9,12 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.forms.renderers import TemplatesSetting
 
-from csm.web.widgets import RENDERERS
+from csm.web.widgets import LAYOUTS, RENDERERS
 
 
 class FormRenderer(TemplatesSetting):
-    """Every form renders its fields with the project's accessible field template; the common widgets render in
-    Python (csm.web.widgets), the others from Django's templates."""
+    """Every form renders its fields with the project's accessible field layout (templates/components/); that
+    layout and the common widgets render in Python (csm.web.widgets), the other widgets from Django's templates."""
 
     form_template_name = "components/form.html"
     field_template_name = "components/field.html"
@@ -23,6 +23,9 @@ class FormRenderer(TemplatesSetting):
         fast = RENDERERS.get(template_name)
         if fast is not None and "widget" in context:
             return fast(context["widget"])
+        layout = LAYOUTS.get(template_name)
+        if layout is not None:
+            return layout(context)
         return super().render(template_name, context, request)
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.middleware.csrf import get_token
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils import timezone
 from django.utils.timezone import localdate, now
 
 from accounts import rows
@@ -34,7 +35,7 @@ from accounts.selectors.tickets import with_durations
 from csm.models import Role
 from tests.accounts.reference.account_row import _account_row as reference_account_row
 from tests.conftest import make_member
-from tests.factories import AccountFactory, TagFactory, TaskFactory, TicketFactory
+from tests.factories import AccountFactory, ContactFactory, TagFactory, TaskFactory, TicketFactory
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -159,3 +160,31 @@ def test_account_rows_write_what_format_html_wrote(in_org_a, csm):
     assert len(page.object_list) == 2
     for row in page.object_list:
         assert rows.account_rows([row], "/alpha/accounts/") == reference_account_row(row, "/alpha/accounts/")
+
+
+def test_ticket_rows_write_what_the_template_wrote(in_org_a, csm, request_as, settings):
+    settings.TIME_ZONE = "UTC"
+    opened = now() - timedelta(hours=5)
+    made = [
+        TicketFactory(subject="Export <fails> & 'more'", assignee=csm, priority=TicketPriority.URGENT,
+                      opened_at=opened),
+        TicketFactory(subject="Solved one", account=None, status=TicketStatus.SOLVED, opened_at=opened,
+                      resolved_at=opened + timedelta(hours=2)),
+        TicketFactory(subject="Plain", assignee=None, opened_at=opened - timedelta(days=40)),
+    ]  # fmt: skip
+    made[2].contact = ContactFactory(account=made[2].account, name="Ann <O'Neil>")
+    made[2].save()
+    tickets = with_durations(
+        list(
+            Ticket.objects.select_related("account", "contact", "assignee")
+            .filter(pk__in=[t.pk for t in made])
+            .order_by("pk")
+        )
+    )
+    template = Template((REFERENCE / "ticket_row.html").read_text())
+    request = request_as("/alpha/tickets/")
+    for zone in ("UTC", "Pacific/Auckland"):
+        with timezone.override(zone):
+            for ticket in tickets:
+                expected = template.render(Context({"ticket": ticket, "request": request}))
+                assert _normal(rows.ticket_rows([ticket], request)) == _normal(expected), ticket.subject

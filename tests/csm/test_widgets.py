@@ -23,6 +23,15 @@ class Everything(forms.Form):
     many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y")], required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     disabled = forms.CharField(disabled=True, required=False)
+    kind = forms.ChoiceField(choices=[("note", "Note"), ("call", "Call & <talk>")], widget=forms.RadioSelect)
+    grouped = forms.ChoiceField(
+        choices=[("Group <1>", [("a", "A"), ("b", "B")]), ("c", "C")],
+        widget=forms.RadioSelect(attrs={"class": "chips"}),
+        required=False,
+    )
+    boxes = forms.MultipleChoiceField(
+        choices=[("x", "X"), ("y", "Y")], widget=forms.CheckboxSelectMultiple, required=False
+    )
 
 
 DATA = {
@@ -36,6 +45,9 @@ DATA = {
     "choice": "c",
     "many": ["x", "y"],
     "notes": "line 1\nline <2>",
+    "kind": "call",
+    "grouped": "b",
+    "boxes": ["y"],
 }
 
 
@@ -50,3 +62,45 @@ def test_python_widgets_match_django_templates(bound):
         django.is_valid()
     for name in ours.fields:
         assert str(ours[name]) == str(django[name]), name
+    # A template may lay out a choice's buttons itself: `{% for radio in form.kind %}{{ radio }}{% endfor %}`.
+    for name in ("kind", "grouped", "boxes"):
+        assert [str(button) for button in ours[name]] == [str(button) for button in django[name]], name
+
+
+class TemplatesOnly(TemplatesSetting):
+    """The project's form and field templates, rendered by the template engine: what the Python layout replaces."""
+
+    form_template_name = "components/form.html"
+    field_template_name = "components/field.html"
+
+
+class WithOwnErrors(Everything):
+    def clean(self):
+        raise forms.ValidationError(["The form <as a whole> is wrong.", "And a second reason."])
+
+
+@pytest.mark.parametrize("form_class", [Everything, WithOwnErrors])
+@pytest.mark.parametrize("bound", [True, False])
+def test_python_form_layout_matches_the_templates(form_class, bound):
+    """Labels, help text, required marks, the checkbox's label, a field's errors and the form's own errors, hidden
+    fields first: the whole form as the templates write it."""
+    data = {**DATA, "text": "", "number": "-1"} if bound else None
+    ours = form_class(data, auto_id="id_%s")
+    ours.renderer = FormRenderer()
+    templates = form_class(data, auto_id="id_%s")
+    templates.renderer = TemplatesOnly()
+    if bound:
+        assert not ours.is_valid()
+        templates.is_valid()
+    assert str(ours) == str(templates)
+    if bound:
+        assert "has-error" in str(ours)
+        assert "&lt;as a whole&gt;" in str(ours) or form_class is Everything
+
+
+def test_a_field_without_an_id_still_renders_its_label():
+    ours = Everything(auto_id=False)
+    ours.renderer = FormRenderer()
+    templates = Everything(auto_id=False)
+    templates.renderer = TemplatesOnly()
+    assert str(ours) == str(templates)
