@@ -15,6 +15,12 @@ def _load_notes(ids: list[int]) -> dict[int, Any]:
     return Note.objects.select_related("contact").in_bulk(ids)
 
 
+def _note_entry(entry: Any) -> str:
+    from accounts.rows import note_entry
+
+    return note_entry(entry)
+
+
 def _seed_demo(*args: Any) -> None:
     from accounts.demo import seed_demo_step
 
@@ -36,11 +42,10 @@ class AccountsConfig(AppConfig):
         organization_created.connect(on_organization_created, dispatch_uid="accounts.install_defaults")
         person_renamed.connect(on_person_renamed, dispatch_uid="accounts.owner_names")
 
-        note_template = "accounts/timeline/note.html"
         for kind in (
-            timeline.TimelineKind("note", "Notes", ("note.",), note_template, _load_notes),
-            timeline.TimelineKind("call", "Calls", ("call.",), note_template, _load_notes),
-            timeline.TimelineKind("meeting", "Meetings", ("meeting.",), note_template, _load_notes),
+            timeline.TimelineKind("note", "Notes", ("note.",), loader=_load_notes, render=_note_entry),
+            timeline.TimelineKind("call", "Calls", ("call.",), loader=_load_notes, render=_note_entry),
+            timeline.TimelineKind("meeting", "Meetings", ("meeting.",), loader=_load_notes, render=_note_entry),
             timeline.TimelineKind("task", "Tasks", ("task.",)),
             timeline.TimelineKind("ticket", "Tickets", ("ticket.",)),
             timeline.TimelineKind("contact", "Contacts", ("contact.",)),

@@ -20,6 +20,7 @@ from django.utils.timesince import timesince
 from django.utils.timezone import localdate, localtime
 
 from accounts.models import Account, LifecycleStage, Task, TaskStatus, Ticket
+from csm.timeline import entry_time
 from csm.web.html import day, day_and_time, day_of_month, esc, safe, weekday_and_day
 from csm.web.reverse import org_reverse
 
@@ -263,6 +264,40 @@ def board_cards(
             f"</li>\n"
         )
     return safe("".join(html))
+
+
+# -- Timeline entries -------------------------------------------------------------------------------------------
+
+
+def note_entry(entry: Any) -> str:
+    """A note, a call or a meeting on the timeline: its kind, author, who it was with, how long, and its body (the
+    note's stored HTML, sanitized when it was written). `entry.obj` is the note (the kind's loader), or None when it
+    is gone."""
+    kind = entry.kind
+    key = esc(kind.key)
+    note = entry.obj
+    label = esc(note.get_kind_display()) if note is not None else ""
+    contact = duration = ""
+    if note is not None and note.contact:
+        contact = f'<span class="muted">with {esc(note.contact.name)}</span>'
+    if note is not None and note.duration_minutes:
+        duration = f'<span class="muted">· {note.duration_minutes} min</span>'
+    if note is not None:
+        body = f'<div class="note-body">{note.body_html}</div>'
+    else:
+        body = f'<p class="muted">{esc(entry.target_repr)}</p>'
+    return (
+        f'<li class="entry entry-{key}">\n'
+        '  <div class="entry-head">\n'
+        f'    <span class="badge kind-{key}">{label or esc(kind.label)}</span>\n'
+        f"    <strong>{esc(entry.actor_label)}</strong>\n"
+        f"    {contact}\n"
+        f"    {duration}\n"
+        f"    {entry_time(entry)}\n"
+        "  </div>\n"
+        f"  {body}\n"
+        "</li>\n"
+    )
 
 
 # -- The ticket list ----------------------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 Every service that changes something about an account records an activity-log row `about` it; the timeline is
 those rows, newest first. Apps register the *kinds* of entry they write (notes, tickets, emails, health changes,
-billing events...), each a set of verb prefixes with a label and, optionally, a template and a loader that fetches
-the entries' targets in one query per kind. A later app adds a kind by registering it in its `AppConfig.ready()`;
-the timeline code does not change.
+billing events...), each a set of verb prefixes with a label and, optionally, a loader that fetches the entries'
+targets in one query per loader, and how an entry is shown: a `render` function (Python, for the kinds a page shows
+by the dozen), or a `template` (given `entry`); without either, `entry_html` shows the actor, the verb, the target
+and the changes. A later app adds a kind by registering it in its `AppConfig.ready()`; the timeline code does not
+change.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.template.loader import get_template
+from django.utils.safestring import SafeString
 
 from csm.models import ActivityLog
+from csm.web.html import day_and_time, esc, safe
 
 Loader = Callable[[list[int]], dict[int, Any]]
+Renderer = Callable[[ActivityLog], str]
 
 
 @dataclass(frozen=True)
@@ -25,8 +31,9 @@ class TimelineKind:
     key: str
     label: str
     verb_prefixes: tuple[str, ...]
-    template: str = "components/timeline_entry.html"
+    template: str = ""
     loader: Loader | None = field(default=None, compare=False)
+    render: Renderer | None = field(default=None, compare=False)
 
     def matches(self, verb: str) -> bool:
         return verb.startswith(self.verb_prefixes)
@@ -81,3 +88,89 @@ def attach(entries: Iterable[ActivityLog], *, load_targets: bool = True) -> list
         for entry in group:
             entry.obj = objects.get(entry.target_id or 0)  # type: ignore[attr-defined]
     return entries
+
+
+# -- Showing entries ---------------------------------------------------------------------------------------------
+
+FIELD_LABELS = {"mrr": "MRR", "arr": "ARR", "external_id": "External id", "owner": "Owner"}
+
+
+def verb_label(verb: str) -> str:
+    """`member.role_changed` → `Member role changed`."""
+    subject, _, action = verb.partition(".")
+    words = f"{subject} {action}".replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def field_label(name: str) -> str:
+    """`renewal_date` → `Renewal date`; `mrr` → `MRR`."""
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    words = name.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def change_value(value: Any) -> str:
+    """A value of an activity-log change, for people: lists joined, booleans in words, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {item}" for key, item in value.items())
+    return str(value)
+
+
+def changes_html(entry: ActivityLog) -> str:
+    """The entry's changes as a list (`Stage: Onboarding → Adoption`), or nothing."""
+    if not entry.changes:
+        return ""
+    items = "".join(
+        f"<li>{esc(field_label(name))}: {esc(change_value(pair[0]))} → {esc(change_value(pair[1]))}</li>"
+        for name, pair in entry.changes.items()
+    )
+    return f'<ul class="changes">{items}</ul>'
+
+
+def entry_time(entry: ActivityLog) -> str:
+    return f'<time datetime="{entry.created_at.isoformat()}">{day_and_time(entry.created_at)}</time>'
+
+
+def entry_html(entry: ActivityLog) -> str:
+    """An entry on one line: its kind, who did what to what, when, why, and what changed."""
+    kind: TimelineKind | None = getattr(entry, "kind", None)
+    key = esc(kind.key) if kind is not None and kind.key else "other"
+    label = esc(kind.label) if kind is not None and kind.label else "Activity"
+    target = f": <em>{esc(entry.target_repr)}</em>" if entry.target_repr else ""
+    reason = entry.data.get("reason") if isinstance(entry.data, dict) else None
+    reason_html = f'<p class="entry-reason">{esc(reason)}</p>' if reason else ""
+    return (
+        f'<li class="entry entry-{key}">\n'
+        '  <div class="entry-head">\n'
+        f'    <span class="badge kind-{key}">{label}</span>\n'
+        f"    <strong>{esc(entry.actor_label)}</strong> {esc(verb_label(entry.verb).lower())}{target}\n"
+        f"    {entry_time(entry)}\n"
+        "  </div>\n"
+        f"  {reason_html}\n"
+        f"  {changes_html(entry)}\n"
+        "</li>\n"
+    )
+
+
+def render_entries(entries: Iterable[ActivityLog], *, one_line: bool = False) -> SafeString:
+    """The entries as the timeline shows them: each by its kind's `render`, else its `template`, else
+    `entry_html`; `one_line=True` shows every entry by `entry_html` (the start page's digest)."""
+    html = []
+    for entry in entries:
+        kind: TimelineKind | None = getattr(entry, "kind", None)
+        if one_line or kind is None:
+            html.append(entry_html(entry))
+        elif kind.render is not None:
+            html.append(kind.render(entry))
+        elif kind.template:
+            html.append(get_template(kind.template).render({"entry": entry}))
+        else:
+            html.append(entry_html(entry))
+    return safe("".join(html))

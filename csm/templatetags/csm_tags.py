@@ -7,7 +7,9 @@ from typing import Any
 
 from django import template
 from django.template.context import Context
+from django.utils.safestring import SafeString
 
+from csm import timeline
 from csm.web.reverse import org_reverse
 
 register = template.Library()
@@ -20,11 +22,9 @@ def org_url(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
 
 
 @register.filter
-def verb_label(verb: str) -> str:
-    """`member.role_changed` → `Member role changed`."""
-    subject, _, action = verb.partition(".")
-    words = f"{subject} {action}".replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+def verb_label(value: Any) -> str:
+    """`member.role_changed` → `Member role changed` (csm.timeline)."""
+    return timeline.verb_label(value)
 
 
 @register.filter
@@ -39,27 +39,25 @@ def duration_words(value: timedelta | None) -> str:
     return f"{hours} hours"
 
 
-FIELD_LABELS = {"mrr": "MRR", "arr": "ARR", "external_id": "External id", "owner": "Owner"}
-
-
 @register.filter
-def field_label(name: str) -> str:
-    """`renewal_date` → `Renewal date`; `mrr` → `MRR`."""
-    if name in FIELD_LABELS:
-        return FIELD_LABELS[name]
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+def field_label(value: Any) -> str:
+    """`renewal_date` → `Renewal date` (csm.timeline)."""
+    return timeline.field_label(value)
 
 
 @register.filter
 def change_value(value: Any) -> str:
-    """A value of an activity-log change, for people: lists joined, booleans in words, nothing as a dash."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{key}: {item}" for key, item in value.items())
-    return str(value)
+    """A value of an activity-log change, for people (csm.timeline)."""
+    return timeline.change_value(value)
+
+
+@register.simple_tag
+def timeline_entries(entries: Any, one_line: bool = False) -> SafeString:
+    """`{% timeline_entries entries %}`: the entries, each as its kind shows it (csm.timeline.render_entries)."""
+    return timeline.render_entries(list(entries), one_line=one_line)
+
+
+@register.simple_tag
+def timeline_line(entry: Any) -> SafeString:
+    """`{% timeline_line entry %}`: one entry on one line, whatever its kind (csm.timeline.entry_html)."""
+    return timeline.render_entries([entry], one_line=True)
