@@ -31,7 +31,7 @@ from accounts.forms.accounts import (
 )
 from accounts.forms.filters import AccountFilterForm
 from accounts.forms.tasks import TaskCreateForm
-from accounts.models import Account, Contact, CustomField, Milestone, MilestoneStatus, SuccessPlan
+from accounts.models import Account, Contact, CustomField, LifecycleStage, Milestone, MilestoneStatus, SuccessPlan
 from accounts.selectors import accounts as selectors
 from accounts.selectors.tasks import active_members
 from accounts.services import accounts as account_services
@@ -46,6 +46,7 @@ from csm.tenancy.access import OrgRequest, can, role_required
 from csm.timeline import kinds as timeline_kinds
 from csm.web import cursors
 from csm.web.actions import answer, attempt, errors_text, form_status, submit
+from csm.web.forms import share_rows
 from csm.web.http import wants_partial
 from csm.web.reverse import org_reverse
 
@@ -65,13 +66,29 @@ def _members(request: OrgRequest) -> list[Membership]:
     return members
 
 
+def _stages(request: OrgRequest) -> list[LifecycleStage]:
+    """The organization's stages, read once for the page's pickers (the stage filter, bulk "set stage")."""
+    stages: list[LifecycleStage] | None = getattr(request, "_stages", None)
+    if stages is None:
+        stages = list(LifecycleStage.objects.all())
+        request._stages = stages  # type: ignore[attr-defined]
+    return stages
+
+
 def _list_state(request: OrgRequest) -> tuple[AccountFilterForm, dict[str, Any], str]:
     form = AccountFilterForm(request.GET or None, user=request.user, members=_members(request))
+    share_rows(form, "stage", _stages(request))
     filters = form.valid_filters() if request.GET else {}
     sort = request.GET.get("sort", selectors.DEFAULT_SORT)
     if sort not in selectors.SORTS:
         sort = selectors.DEFAULT_SORT
     return form, filters, sort
+
+
+def _bulk_form(request: OrgRequest) -> BulkForm:
+    form = BulkForm(members=_members(request))
+    share_rows(form, "stage", [stage for stage in _stages(request) if not stage.is_churned])
+    return form
 
 
 @require_GET
@@ -92,7 +109,7 @@ def account_list(request: OrgRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "filters_active": any(v not in (None, "") for v in filters.values()),
-        "bulk_form": BulkForm(members=_members(request)),
+        "bulk_form": _bulk_form(request),
         "segment_form": SegmentForm(),
         "can_reassign": can(request, Role.MANAGER),
         "segment": filters.get("segment"),
@@ -346,12 +363,20 @@ def _timeline_context(request: OrgRequest, account: Account, *, first_page: bool
     return {"account": account, "entries": page.entries, "older": page.older, "kinds": timeline_kinds(), "kind": kind}
 
 
+def _note_form(account: Account, view: selectors.Account360) -> NoteForm:
+    form = NoteForm(account=account)
+    if len(view.contacts) < selectors.MAX_CONTACTS:  # the page has every contact already, in the same order
+        share_rows(form, "contact", view.contacts)
+    return form
+
+
 def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict[str, Any]:
+    view = selectors.account_360(account)
     context = {
         **_timeline_context(request, account),
-        "view": selectors.account_360(account),
+        "view": view,
         "custom_values": _custom_values(account),
-        "note_form": NoteForm(account=account),
+        "note_form": _note_form(account, view),
         "task_form": TaskCreateForm(
             initial={"assignee": str(account.owner_id or request.user.pk)},
             members=active_members(),

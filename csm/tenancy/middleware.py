@@ -7,7 +7,8 @@
 - `TenantMiddleware`: every other page, inside `csm.tenancy.activate` around the whole response:
   - `/<org_slug>/...`: anonymous visitors go to the login page (whether or not the organization exists, so the
     redirect tells nothing); a signed-in person who is not an active member gets 404, never 403, so an outsider
-    never learns what exists. Members get `request.organization`, `request.membership` and `request.role`.
+    never learns what exists. Members get `request.organization`, `request.membership`, `request.role` and
+    `request.memberships` (theirs in every organization, for the switcher: read with the membership, one query).
   - everything else runs with no organization active, as the signed-in user (their own memberships are readable,
     for the organization switcher).
 - `LastOrganizationMiddleware`: remembers the organization a person last worked in (where `/` takes them).
@@ -32,7 +33,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from csm import apikeys
-from csm.models import ApiKey, Membership, Organization, Role, User
+from csm.models import ApiKey, Organization, Role, User
+from csm.selectors import memberships_of
 from csm.tenancy.context import activate
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
@@ -121,11 +123,14 @@ class TenantMiddleware:
         if organization is None:
             raise Http404("No such organization.")
         with activate(organization, user=user):
-            membership = Membership.objects.filter(user=user, is_active=True).first()
+            # The person's memberships everywhere, in one query: this one, and the switcher's list.
+            memberships = memberships_of(user)
+            membership = next((m for m in memberships if m.organization_id == organization.pk), None)
             if membership is None:
                 raise Http404("No such organization.")
             request.organization = organization  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
+            request.memberships = memberships  # type: ignore[attr-defined]
             request.role = Role(membership.role)  # type: ignore[attr-defined]
             return _respond(self.get_response, request)
 

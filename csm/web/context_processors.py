@@ -25,7 +25,10 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
         "switcher_memberships": [],
         "signup_enabled": settings.SIGNUP_ENABLED,
     }
-    if isinstance(user, User) and user.is_authenticated:
+    memberships = getattr(request, "memberships", None)
+    if memberships is not None:
+        context["switcher_memberships"] = memberships  # read with the membership (csm.tenancy.middleware)
+    elif isinstance(user, User) and user.is_authenticated:
         context["switcher_memberships"] = SimpleLazyObject(lambda: memberships_of(user))
     if membership is not None and organization is not None:
         rest = request.path_info.removeprefix(f"/{organization.slug}/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django import forms
@@ -29,6 +29,34 @@ class FormRenderer(TemplatesSetting):
         return super().render(template_name, context, request)
 
 
+class RowsOnce(forms.models.ModelChoiceIterator[Any]):
+    """A model choice field's choices, read once however often they are walked: a <select> walks them twice (once to
+    see whether the first choice is empty, once to write the options), and Django's iterator queries each time.
+    The rows are the form's, for the request that made it; a page that already has them (the stages of two forms)
+    hands them over with `share_rows`."""
+
+    def __init__(self, field: forms.ModelChoiceField[Any]) -> None:
+        super().__init__(field)
+        self.rows: list[Any] | None = None
+
+    def _rows(self) -> list[Any]:
+        if self.rows is None:
+            self.rows = list(self.queryset)
+        return self.rows
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._rows():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self._rows()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self._rows())
+
+
 class TenantModelChoiceField[M: Model](forms.ModelChoiceField[M]):
     """A choice among the active organization's rows (tiers, stages, templates, contacts...).
 
@@ -37,6 +65,8 @@ class TenantModelChoiceField[M: Model](forms.ModelChoiceField[M]):
     them: `TenantModelChoiceField(LifecycleStage, rows=lambda stages: stages.exclude(category="churned"))`. A
     form whose rows depend on its own arguments (an account's contacts) narrows them with `choices_of(...)`.
     """
+
+    iterator = RowsOnce
 
     def __init__(
         self, model: type[M], *, rows: Callable[[QuerySet[M]], QuerySet[M]] | None = None, **kwargs: Any
@@ -66,3 +96,12 @@ def choices_of(form: forms.BaseForm, name: str) -> TenantModelChoiceField[Any]:
     field = form.fields[name]
     assert isinstance(field, TenantModelChoiceField), f"{name} is not a TenantModelChoiceField"
     return field
+
+
+def share_rows(form: forms.BaseForm, name: str, rows: Sequence[Model]) -> None:
+    """Show `rows` (already read by the page, in the field's order) as the choices of the form's tenant choice field
+    `name`, instead of reading them again. Validation still reads the field's queryset."""
+    field = choices_of(form, name)
+    choices = RowsOnce(field)
+    choices.rows = list(rows)
+    field.widget.choices = choices
