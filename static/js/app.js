@@ -51,3 +51,48 @@ document.addEventListener("htmx:configRequest", function (event) {
     if (pair[1] === "") data.delete(pair[0]);
   });
 });
+
+// An htmx request that failed says so where messages appear, instead of leaving the page as if nothing happened.
+// 503 is load shedding (csm/overload.py): the request never reached the application, so nothing changed. A 5xx
+// rolls the request's transaction back. (The pipeline board puts a dragged card back and says so itself.)
+(function () {
+  "use strict";
+
+  function say(text) {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    var line = document.createElement("p");
+    line.className = "message message-error";
+    line.setAttribute("role", "alert");
+    line.textContent = text;
+    box.replaceChildren(line);
+  }
+
+  function explain(status, retryAfter) {
+    if (status === 503) {
+      var wait = parseInt(retryAfter, 10);
+      return "The server is busy and did not take this request; nothing was changed. Try again" +
+        (wait > 0 ? " in " + wait + " second" + (wait === 1 ? "" : "s") + "." : " in a moment.");
+    }
+    if (status === 403) return "You do not have permission to do that, or your session changed. Reload the page.";
+    if (status === 404) return "This is no longer here: it may have been deleted. Reload the page.";
+    if (status === 413) return "That is too large to send.";
+    if (status === 429) return "Too many attempts. Wait a little, then try again.";
+    if (status >= 500) return "Something went wrong on our side (error " + status + "); nothing was changed. Try again.";
+    return "The request failed (error " + status + ").";
+  }
+
+  function handledElsewhere(target) {
+    return target && target.matches && target.matches("form[data-board-move]");
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    if (handledElsewhere(event.target)) return;
+    var xhr = event.detail.xhr;
+    say(explain(xhr.status, xhr.getResponseHeader("Retry-After")));
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (handledElsewhere(event.target)) return;
+    say("The server did not answer: check the connection, then try again.");
+  });
+})();
