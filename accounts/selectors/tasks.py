@@ -151,27 +151,49 @@ def due_now(whose: Whose, *, today: date, limit: int) -> list[Task]:
     return sorted(first_of_each(parts), key=_in_order)[:limit]
 
 
+def _walks(key: str, today: date) -> list[Q]:
+    """A group's conditions, each a single range of the (organization, assignee, status, due date, ...) index:
+    "upcoming" is two, after today and without a due date (which the index keeps last). As one OR, PostgreSQL would
+    walk the person's overdue and today's tasks first, to throw them away."""
+    if key == "upcoming":
+        return [Q(due_date__gt=today), Q(due_date__isnull=True)]
+    return [_in_group(key, today)]
+
+
 def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[TaskGroup]:
     """The open tasks of `whose` in the three groups, each ordered by due date then priority and cut at its limit
     (`limits[group]`), with each group's full count. Three queries whatever the number of tasks: the counts of the
-    open tasks (read from the index alone), those of the woken-up snoozed ones, and the groups' first rows (each a
-    bounded walk of the assignee's due-date index)."""
-    kinds = _open_kinds(whose.filter(Task.objects.all()), today)
+    open tasks (read from the index alone), those of the woken-up snoozed ones, and the groups' first rows (bounded
+    walks of the assignee's due-date index, one UNION ALL). Woken-up snoozed tasks are few: one walk takes the first
+    of them for all the groups, and only when it fills up (more of them than the groups show) does a fourth query
+    take each group's own."""
+    open_tasks, woken = _open_kinds(whose.filter(Task.objects.all()), today)
     totals = open_counts(whose, today=today)
+    shown = [key for key in GROUP_KEYS if limits[key]]
+    budget = sum(limits[key] for key in shown)
     parts = [
-        _rows(tasks).filter(_in_group(key, today)).order_by(*ORDERING)[: limits[key]]
-        for key in GROUP_KEYS
-        if limits[key]
-        for tasks in kinds
+        _rows(open_tasks).filter(condition).order_by(*ORDERING)[: limits[key]]
+        for key in shown
+        for condition in _walks(key, today)
     ]
+    if shown:
+        in_shown = Q()
+        for key in shown:
+            in_shown |= _in_group(key, today)
+        parts.append(_rows(woken).filter(in_shown).order_by(*ORDERING)[: budget + 1])
+    rows = first_of_each(parts)
+    if sum(1 for task in rows if task.status == TaskStatus.SNOOZED) > budget:
+        rows = [task for task in rows if task.status != TaskStatus.SNOOZED] + first_of_each(
+            [_rows(woken).filter(_in_group(key, today)).order_by(*ORDERING)[: limits[key]] for key in shown]
+        )
     groups = {key: TaskGroup(key, label, total=totals[key], shown=limits[key]) for key, label in GROUPS}
-    for task in first_of_each(parts):
+    for task in rows:
         due = task.due_date
         key = "overdue" if due is not None and due < today else "today" if due == today else "upcoming"
         groups[key].tasks.append(task)
     for found in groups.values():
         found.tasks.sort(key=_in_order)
-        del found.tasks[limits[found.key] :]  # each kind gave up to the limit: keep the first of both
+        del found.tasks[limits[found.key] :]  # each walk gave up to the limit: keep the first of all
     return list(groups.values())
 
 

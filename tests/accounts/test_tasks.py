@@ -12,6 +12,7 @@ from django.utils.timezone import localdate, now
 
 from accounts.forms.tasks import next_monday
 from accounts.models import Task, TaskPriority, TaskSource, TaskStatus
+from accounts.selectors import tasks as selectors
 from accounts.selectors.tasks import GROUP_PAGE, Whose
 from accounts.services import tasks as services
 from csm.activity import Actor
@@ -146,6 +147,39 @@ def test_each_group_is_bounded_and_shows_more_on_demand(csm_client, csm, in_org_
     # Whatever is asked, a group never shows more than its maximum.
     assert len(group_titles(csm_client.get("/alpha/tasks/", {"upcoming": 10**9}), "upcoming")) == GROUP_PAGE + 5
     assert csm_client.get("/alpha/tasks/", {"upcoming": "lots", "today": -4}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_woken_snoozed_tasks_land_in_their_groups_however_many_there_are(csm, in_org_a, django_assert_num_queries):
+    """Woken-up snoozed tasks are read in one walk for all the groups; when there are more than the groups show, each
+    group reads its own, so an upcoming one is not crowded out by many overdue ones."""
+    limits = {"overdue": 2, "today": 2, "upcoming": 2}
+    for i in range(7):
+        TaskFactory(title=f"Woken late {i}", assignee=csm, status=TaskStatus.SNOOZED, snoozed_until=days(-1),
+                    due_date=days(-10 + i))  # fmt: skip
+    TaskFactory(
+        title="Woken upcoming", assignee=csm, status=TaskStatus.SNOOZED, snoozed_until=days(0), due_date=days(5)
+    )
+    TaskFactory(title="Open undated", assignee=csm, due_date=None)
+    TaskFactory(title="Open tomorrow", assignee=csm, due_date=days(1))
+    TaskFactory(title="Open today", assignee=csm, due_date=days(0), priority=TaskPriority.LOW)
+    TaskFactory(title="Woken today", assignee=csm, status=TaskStatus.SNOOZED, snoozed_until=days(0), due_date=days(0))
+
+    with django_assert_num_queries(4):  # two counts, the walks, and each group's woken tasks (more than 6 of them)
+        groups = {g.key: g for g in selectors.open_groups(Whose(csm), today=localdate(), limits=limits)}
+    assert [t.title for t in groups["overdue"].tasks] == ["Woken late 0", "Woken late 1"]
+    assert [t.title for t in groups["today"].tasks] == ["Woken today", "Open today"]
+    assert [t.title for t in groups["upcoming"].tasks] == ["Open tomorrow", "Woken upcoming"]
+    assert [g.total for g in groups.values()] == [7, 2, 3]
+
+    Task.objects.filter(title__startswith="Woken late").exclude(title="Woken late 0").delete()
+    with django_assert_num_queries(3):  # few woken tasks: one walk took them all
+        groups = {g.key: g for g in selectors.open_groups(Whose(csm), today=localdate(), limits=limits)}
+    assert [t.title for t in groups["overdue"].tasks] == ["Woken late 0"]
+    assert [t.title for t in groups["upcoming"].tasks] == ["Open tomorrow", "Woken upcoming"]
+    limits["upcoming"] = 3
+    groups = {g.key: g for g in selectors.open_groups(Whose(csm), today=localdate(), limits=limits)}
+    assert [t.title for t in groups["upcoming"].tasks] == ["Open tomorrow", "Woken upcoming", "Open undated"]
 
 
 def grow(organization, people, n: int) -> None:
