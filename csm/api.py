@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from csm import apikeys
 from csm.models import ApiKey, Organization
@@ -51,8 +51,9 @@ def _without_nul(value: str) -> str:
     return value
 
 
-# Text an endpoint takes from a client (a query parameter, a field of a body): any text but NUL.
-Text = Annotated[str, AfterValidator(_without_nul)]
+# Text an endpoint takes from a client (a query parameter, a field of a body): any text but NUL, and the schema says
+# so (a client generated from it, or schemathesis, then knows such text is not valid).
+Text = Annotated[str, AfterValidator(_without_nul), WithJsonSchema({"type": "string", "pattern": "^[^\\u0000]*$"})]
 
 
 def register_router(prefix: str, router: Router) -> None:
