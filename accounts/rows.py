@@ -21,7 +21,7 @@ from django.utils.timezone import localdate, localtime
 
 from accounts.models import Account, LifecycleStage, Task, TaskStatus, Ticket
 from csm.timeline import entry_time
-from csm.web.html import day, day_and_time, day_of_month, esc, safe, weekday_and_day
+from csm.web.html import day, day_and_time, day_of_month, esc, month_and_year, safe, weekday_and_day
 from csm.web.reverse import org_reverse
 
 
@@ -263,6 +263,50 @@ def board_cards(
             f"  </details>\n"
             f"</li>\n"
         )
+    return safe("".join(html))
+
+
+# -- The stakeholder map ----------------------------------------------------------------------------------------
+
+
+def stakeholder_nodes(nodes: list[Any], request: HttpRequest) -> SafeString:
+    """The 360's reports-to tree (accounts.selectors.accounts.StakeholderNode): each person with their role, whether
+    they are the primary contact or have left, their title and email, and the people who report to them."""
+    html: list[str] = []
+
+    def node_html(node: Any) -> None:
+        contact = node.contact
+        left = contact.has_left
+        role = ""
+        if contact.role != "user":
+            role = f'<span class="badge role-{esc(contact.role)}">{esc(contact.get_role_display())}</span>'
+        primary = '<span class="badge">Primary</span>' if contact.is_primary else ""
+        gone = ""
+        if left:
+            since = f" {month_and_year(contact.left_on)}" if contact.left_on else ""
+            gone = f'<span class="badge warn">Left{since}</span>'
+        title, email = contact.title or "", contact.email
+        about = esc(title) + (" · " if title and email else "")
+        if email:
+            about += f'<a href="mailto:{esc(email)}">{esc(email)}</a>'
+        edit = esc(org_reverse(request, "accounts:contact_edit", contact.account_id, contact.pk))
+        html.append(
+            f'<li class="stakeholder{" left" if left else ""}">\n'
+            '  <div class="person">\n'
+            f'    <a href="{edit}"><strong>{esc(contact.name)}</strong></a>\n'
+            f"    {role}\n    {primary}\n    {gone}\n"
+            f'    <br><span class="small muted">{about}</span>\n'
+            "  </div>\n  "
+        )
+        if node.reports:
+            html.append("<ul>")
+            for child in node.reports:
+                node_html(child)
+            html.append("</ul>")
+        html.append("\n</li>\n")
+
+    for node in nodes:
+        node_html(node)
     return safe("".join(html))
 
 

@@ -36,6 +36,7 @@ from accounts.models import (
     TaskStatus,
     Ticket,
 )
+from accounts.selectors.tasks import ROW_FIELDS as TASK_ROW_FIELDS
 from accounts.templatetags.accounts_tags import money
 from csm.models import ActivityLog, User
 from csm.timeline import attach, filter_by_kind
@@ -371,13 +372,16 @@ def account_360(account: Account) -> Account360:
         )[:MAX_PLANS]
     )
     # One more than shown tells whether there are more, without a COUNT.
+    # The columns the page shows: a task's row, a ticket's line (not their descriptions and bodies).
     open_tasks = list(
-        open_tasks_q.select_related("assignee", "account").order_by(F("due_date").asc(nulls_last=True), "id")[
-            : MAX_TASKS + 1
-        ]
+        open_tasks_q.select_related("assignee", "account")
+        .only(*TASK_ROW_FIELDS)
+        .order_by(F("due_date").asc(nulls_last=True), "id")[: MAX_TASKS + 1]
     )
     tickets = list(
-        Ticket.objects.filter(account=account).select_related("assignee").order_by("-opened_at")[: MAX_TICKETS + 1]
+        Ticket.objects.filter(account=account)
+        .only("number", "subject", "status", "opened_at", "resolved_at")
+        .order_by("-opened_at")[: MAX_TICKETS + 1]
     )
     return Account360(
         account=account,

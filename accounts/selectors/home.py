@@ -76,23 +76,34 @@ def _renewing(today: date) -> Q:
     return Q(renewal_date__gte=today, renewal_date__lte=today + timedelta(days=RENEWAL_WINDOW_DAYS))
 
 
+# What a short list shows (accounts/home_accounts.html): not every column of the account, its owner and its stage.
+SHORT_LIST_FIELDS = (
+    "name", "mrr", "health_band", "health_score", "renewal_date", "owner_id", "stage_id",
+    "owner__full_name", "owner__email", "stage__name", "stage__category",
+)  # fmt: skip
+
+
+def _short(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    return accounts.select_related("owner", "stage").only(*SHORT_LIST_FIELDS)
+
+
 def at_risk(accounts: QuerySet[Account]) -> list[Account]:
     """The largest accounts at risk first: they are the ones to call this morning."""
     at_risk = accounts.filter(health_band=HealthBand.AT_RISK)
-    return list(at_risk.select_related("owner", "stage").order_by("-mrr", "-id")[:SHOWN])
+    return list(_short(at_risk).order_by("-mrr", "-id")[:SHOWN])
 
 
 def renewals(accounts: QuerySet[Account], *, today: date) -> list[Account]:
     """The next renewals within the window, soonest first."""
     renewing = accounts.filter(_renewing(today))
-    return list(renewing.select_related("owner", "stage").order_by("renewal_date", "id")[:SHOWN])
+    return list(_short(renewing).order_by("renewal_date", "id")[:SHOWN])
 
 
 def without_champion(accounts: QuerySet[Account]) -> list[Account]:
     """The largest accounts with nobody active marked as the champion (none named, or the champion has left)."""
     champions = Contact.objects.filter(account=OuterRef("pk"), role=ContactRole.CHAMPION, status=ContactStatus.ACTIVE)
     alone = accounts.filter(~Exists(champions))
-    return list(alone.select_related("owner", "stage").order_by("-mrr", "-id")[:SHOWN])
+    return list(_short(alone).order_by("-mrr", "-id")[:SHOWN])
 
 
 def recent_changes(book: str, user: User, *, today: date) -> list[ActivityLog]:
@@ -105,7 +116,7 @@ def recent_changes(book: str, user: User, *, today: date) -> list[ActivityLog]:
         entries = entries.filter(about_id__in=Account.objects.filter(owner=user).values("id"))
     # One line per entry (components/timeline_entry.html): the kinds' loaders would fetch what is not shown.
     shown = attach(entries.order_by("-created_at", "-id")[:CHANGES_SHOWN], load_targets=False)
-    names = Account.objects.in_bulk([entry.about_id for entry in shown if entry.about_id is not None])
+    names = Account.objects.only("name").in_bulk([entry.about_id for entry in shown if entry.about_id is not None])
     for entry in shown:
         entry.account = names.get(entry.about_id or 0)  # type: ignore[attr-defined]
     return shown

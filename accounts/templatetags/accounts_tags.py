@@ -121,3 +121,9 @@ def ticket_cards(context: Context, tickets: list[Any], *, statuses: list[tuple[s
 def ticket_rows(context: Context, tickets: list[Any]) -> SafeString:
     """The ticket list's table rows (accounts/rows.py)."""
     return html_rows.ticket_rows(list(tickets), context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def stakeholder_nodes(context: Context, nodes: list[Any]) -> SafeString:
+    """The 360's reports-to tree (accounts/rows.py)."""
+    return html_rows.stakeholder_nodes(list(nodes), context["request"])

@@ -64,6 +64,12 @@ def day_of_month(value: date | datetime) -> str:
     return f"{value.day} {_months(translation.get_language())[value.month]}"
 
 
+def month_and_year(value: date | datetime) -> str:
+    """`|date:"M Y"`: "Mar 2026"."""
+    value = _local(value)
+    return f"{_months(translation.get_language())[value.month]} {value.year}"
+
+
 def weekday_and_day(value: date | datetime) -> str:
     """`|date:"D j M"`: "Tue 3 Mar"."""
     value = _local(value)

@@ -188,3 +188,37 @@ def test_ticket_rows_write_what_the_template_wrote(in_org_a, csm, request_as, se
             for ticket in tickets:
                 expected = template.render(Context({"ticket": ticket, "request": request}))
                 assert _normal(rows.ticket_rows([ticket], request)) == _normal(expected), ticket.subject
+
+
+def test_the_stakeholder_tree_writes_what_the_template_wrote(in_org_a, request_as):
+    """Every state of a person (a role or none, primary, left with and without a date, a title, an email, both or
+    neither, reports at two levels), against the recursive template it replaced."""
+    from django.template import Engine
+
+    from accounts.models import Contact, ContactRole, ContactStatus
+    from accounts.selectors.accounts import stakeholder_tree
+
+    account = AccountFactory(name="Umbrella")
+    boss = ContactFactory(account=account, name="Ann <Boss>", role=ContactRole.EXECUTIVE_SPONSOR, title="CEO & founder",
+                          email="ann@umbrella.example", is_primary=True)  # fmt: skip
+    champion = ContactFactory(account=account, name="Bob", role=ContactRole.CHAMPION, reports_to=boss, title="",
+                              email="bob@umbrella.example")  # fmt: skip
+    ContactFactory(account=account, name="Cid", role=ContactRole.USER, reports_to=champion, title="Analyst", email="")
+    ContactFactory(account=account, name="Dee 'gone'", role=ContactRole.BILLING, status=ContactStatus.LEFT,
+                   left_on=localdate().replace(day=1), title="", email="")  # fmt: skip
+    ContactFactory(account=account, name="Eve", role=ContactRole.USER, status=ContactStatus.LEFT, left_on=None)
+    tree = stakeholder_tree(list(Contact.objects.filter(account=account).order_by("name")))
+    assert [node.contact.name for node in tree] == ["Ann <Boss>", "Dee 'gone'", "Eve"]
+    engine = Engine(
+        loaders=[("django.template.loaders.locmem.Loader",
+                  {"accounts/stakeholder_node.html": (REFERENCE / "stakeholder_node.html").read_text()})],
+        libraries={"csm_tags": "csm.templatetags.csm_tags"},
+    )  # fmt: skip
+    template = engine.from_string(
+        '{% for node in nodes %}{% include "accounts/stakeholder_node.html" with node=node %}{% endfor %}'
+    )
+    request = request_as("/alpha/accounts/")
+    expected = template.render(Context({"nodes": tree, "request": request}))
+    built = rows.stakeholder_nodes(tree, request)
+    assert _normal(built) == _normal(expected)
+    assert "Ann &lt;Boss&gt;" in built and "CEO &amp; founder" in built and built.count("<ul>") == 2
