@@ -22,7 +22,7 @@ from django.utils.timezone import localdate, localtime
 from accounts.models import Account, LifecycleStage, Task, TaskStatus, Ticket
 from csm.timeline import entry_time
 from csm.web.html import day, day_and_time, day_of_month, esc, month_and_year, safe, weekday_and_day
-from csm.web.reverse import org_reverse
+from csm.web.reverse import org_prefix, org_reverse
 
 
 @dataclass(frozen=True)
@@ -350,8 +350,8 @@ def note_entry(entry: Any) -> str:
 def ticket_rows(tickets: list[Ticket], request: HttpRequest) -> SafeString:
     """The ticket list's table rows; each ticket carries `resolved_in` and `open_for`
     (accounts.selectors.tickets.with_durations)."""
-    ticket_base = esc(org_reverse(request, "accounts:ticket_detail", 0).removesuffix("0/"))
-    account_base = esc(org_reverse(request, "accounts:detail", 0).removesuffix("0/"))
+    ticket_base = esc(org_prefix(request, "accounts:ticket_detail"))
+    account_base = esc(org_prefix(request, "accounts:detail"))
     html = []
     for ticket in tickets:
         pk = ticket.pk

@@ -48,7 +48,7 @@ from csm.web import cursors
 from csm.web.actions import answer, attempt, errors_text, form_status, submit
 from csm.web.forms import share_rows
 from csm.web.http import wants_partial
-from csm.web.reverse import org_reverse
+from csm.web.reverse import org_prefix, org_reverse
 
 BULK_ALL_LIMIT = 1000
 EXPORT_CHUNK = 2000
@@ -57,27 +57,8 @@ EXPORT_CHUNK = 2000
 # -- The list ----------------------------------------------------------------------------------------------------
 
 
-def _members(request: OrgRequest) -> list[Membership]:
-    """The organization's active members, by name, read once for the page's pickers (owner filter, bulk assign)."""
-    members: list[Membership] | None = getattr(request, "_active_members", None)
-    if members is None:
-        members = list(Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name"))
-        request._active_members = members  # type: ignore[attr-defined]
-    return members
-
-
-def _stages(request: OrgRequest) -> list[LifecycleStage]:
-    """The organization's stages, read once for the page's pickers (the stage filter, bulk "set stage")."""
-    stages: list[LifecycleStage] | None = getattr(request, "_stages", None)
-    if stages is None:
-        stages = list(LifecycleStage.objects.all())
-        request._stages = stages  # type: ignore[attr-defined]
-    return stages
-
-
-def _list_state(request: OrgRequest) -> tuple[AccountFilterForm, dict[str, Any], str]:
-    form = AccountFilterForm(request.GET or None, user=request.user, members=_members(request))
-    share_rows(form, "stage", _stages(request))
+def _list_state(request: OrgRequest, members: list[Membership]) -> tuple[AccountFilterForm, dict[str, Any], str]:
+    form = AccountFilterForm(request.GET or None, user=request.user, members=members)
     filters = form.valid_filters() if request.GET else {}
     sort = request.GET.get("sort", selectors.DEFAULT_SORT)
     if sort not in selectors.SORTS:
@@ -85,16 +66,16 @@ def _list_state(request: OrgRequest) -> tuple[AccountFilterForm, dict[str, Any],
     return form, filters, sort
 
 
-def _bulk_form(request: OrgRequest) -> BulkForm:
-    form = BulkForm(members=_members(request))
-    share_rows(form, "stage", [stage for stage in _stages(request) if not stage.is_churned])
-    return form
-
-
 @require_GET
 @role_required(Role.CSM)
 def account_list(request: OrgRequest) -> HttpResponse:
-    form, filters, sort = _list_state(request)
+    # The people and the stages, read once for the page's pickers (the filters, bulk assign and bulk "set stage").
+    members = active_members()
+    stages = list(LifecycleStage.objects.all())
+    form, filters, sort = _list_state(request, members)
+    share_rows(form, "stage", stages)
+    bulk_form = BulkForm(members=members)
+    share_rows(bulk_form, "stage", [stage for stage in stages if not stage.is_churned])
     accounts = selectors.sort_accounts(selectors.filter_accounts(filters, request.user), sort)
     page = selectors.page_of(accounts, request.GET.get("page"))
     segment_error = ""
@@ -109,14 +90,13 @@ def account_list(request: OrgRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "filters_active": any(v not in (None, "") for v in filters.values()),
-        "bulk_form": _bulk_form(request),
+        "bulk_form": bulk_form,
         "segment_form": SegmentForm(),
         "can_reassign": can(request, Role.MANAGER),
         "segment": filters.get("segment"),
         "bulk_all_limit": BULK_ALL_LIMIT,
         "count_cap": f"{selectors.COUNT_CAP:,}",
-        # The rows link to /<org>/accounts/<pk>/: one reverse() for the page instead of one per row.
-        "detail_base": org_reverse(request, "accounts:detail", 0).removesuffix("0/"),
+        "detail_base": org_prefix(request, "accounts:detail"),
     }
     template = "accounts/account_list.html#results" if wants_partial(request) else "accounts/account_list.html"
     return render(request, template, context)
@@ -249,7 +229,7 @@ def _csv_safe(value: Any) -> Any:
 @role_required(Role.CSM)
 def account_export(request: OrgRequest) -> StreamingHttpResponse:
     """Every account the filters match, as CSV, streamed: memory stays flat whatever the size."""
-    _, filters, sort = _list_state(request)
+    _, filters, sort = _list_state(request, active_members())
     organization, user = request.organization, request.user
     custom_fields = list(CustomField.objects.all())
     # Built here, while the person's time zone is active ("renews within N days" is their today), and evaluated
