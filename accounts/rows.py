@@ -7,7 +7,7 @@ today, the CSRF field, the address to come back to), so a page of a hundred rows
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,10 +19,22 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.timezone import localdate, localtime
 
-from accounts.models import Account, LifecycleStage, Task, TaskStatus, Ticket
+from accounts.models import (
+    Account,
+    ContactRole,
+    HealthBand,
+    LifecycleStage,
+    NoteKind,
+    Task,
+    TaskPriority,
+    TaskStatus,
+    Ticket,
+    TicketPriority,
+    TicketStatus,
+)
 from csm.timeline import entry_time
 from csm.web.html import day, day_and_time, day_of_month, esc, month_and_year, safe, weekday_and_day
-from csm.web.reverse import org_prefix, org_reverse
+from csm.web.reverse import org_id_path, org_prefix, org_reverse
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class RowContext:
     today: date
     csrf_field: str  # the hidden CSRF input, escaped
     next_field: str  # the hidden `next` input (the page to come back to), escaped
+    _id_paths: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, request: HttpRequest) -> RowContext:
@@ -49,6 +62,14 @@ class RowContext:
 
     def url(self, name: str, *args: Any) -> str:
         return esc(org_reverse(self.request, name, *args))
+
+    def id_url(self, name: str, pk: int) -> str:
+        """`url(name, pk)`, escaped, for a page of rows: the path is reversed once per page and name, not per row."""
+        parts = self._id_paths.get(name)
+        if parts is None:
+            head, tail = org_id_path(self.request, name)
+            parts = self._id_paths[name] = (esc(head), esc(tail))
+        return f"{parts[0]}{pk}{parts[1]}"
 
 
 # -- The accounts list ------------------------------------------------------------------------------------------
@@ -88,6 +109,19 @@ def account_rows(rows: list[Any], detail_base: str) -> SafeString:
 
 # -- Tasks -------------------------------------------------------------------------------------------------------
 
+# Labels by value, read per row (get_FOO_display() hashes the field's choices on every call).
+TASK_PRIORITIES = dict(TaskPriority.choices)
+TICKET_STATUSES = dict(TicketStatus.choices)
+TICKET_PRIORITIES = dict(TicketPriority.choices)
+HEALTH_BANDS = dict(HealthBand.choices)
+CONTACT_ROLES = dict(ContactRole.choices)
+NOTE_KINDS = dict(NoteKind.choices)
+
+
+def choice_label(labels: dict[str, str], value: str) -> str:
+    """A choice's label, escaped (the value itself when it is not a choice, as get_FOO_display() does)."""
+    return esc(labels.get(value, value))
+
 
 def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool) -> str:
     if task.status == TaskStatus.DONE:
@@ -109,10 +143,10 @@ def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool)
         parts = [f'<span class="due">Due {weekday_and_day(task.due_date)}</span>']
     if task.account_id is not None and not hide_account:
         account: Account = task.account
-        parts.append(f'<a href="{row.url("accounts:detail", task.account_id)}">{esc(account.name)}</a>')
+        parts.append(f'<a href="{row.id_url("accounts:detail", task.account_id)}">{esc(account.name)}</a>')
     if task.priority != "normal":
-        label = esc(task.get_priority_display())
-        parts.append(f'<span class="badge priority priority-{esc(task.priority)}">{label}</span>')
+        priority = choice_label(TASK_PRIORITIES, task.priority)
+        parts.append(f'<span class="badge priority priority-{esc(task.priority)}">{priority}</span>')
     if task.source == "automation":
         parts.append(
             '<span class="badge automation" title="Created by a playbook or another automation">Automation</span>'
@@ -124,7 +158,7 @@ def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool)
 
 
 def _task_form(row: RowContext, action: str, task: Task, inner: str, extra: str = "") -> str:
-    url = row.url(action, task.pk)
+    url = row.id_url(action, task.pk)
     return (
         f'<form method="post" action="{url}" hx-post="{url}" hx-target="#task-{task.pk}" hx-swap="outerHTML"{extra}>\n'
         f"      {row.csrf_field}{row.next_field}\n      {inner}\n    </form>"
@@ -218,7 +252,7 @@ def board_cards(
         if account.health_band:
             score = f" · {account.health_score}" if account.health_score is not None else ""
             badges += (
-                f'<span class="badge band-{esc(account.health_band)}">{esc(account.get_health_band_display())}'
+                f'<span class="badge band-{esc(account.health_band)}">{choice_label(HEALTH_BANDS, account.health_band)}'
                 f"{score}</span>"
             )
         if account.tier_id is not None:
@@ -241,7 +275,7 @@ def board_cards(
             stage_options = '<option value="" selected disabled>No stage</option>' + stage_options
         html.append(
             f'<li class="board-card" id="card-{pk}" draggable="true" data-account="{pk}">\n'
-            f'  <h3 class="board-card-name"><a href="{row.url("accounts:detail", pk)}" draggable="false">'
+            f'  <h3 class="board-card-name"><a href="{row.id_url("accounts:detail", pk)}" draggable="false">'
             f"{name}</a></h3>\n"
             f"  {badges}\n"
             f'  <dl class="board-facts">\n'
@@ -279,7 +313,7 @@ def stakeholder_nodes(nodes: list[Any], request: HttpRequest) -> SafeString:
         left = contact.has_left
         role = ""
         if contact.role != "user":
-            role = f'<span class="badge role-{esc(contact.role)}">{esc(contact.get_role_display())}</span>'
+            role = f'<span class="badge role-{esc(contact.role)}">{choice_label(CONTACT_ROLES, contact.role)}</span>'
         primary = '<span class="badge">Primary</span>' if contact.is_primary else ""
         gone = ""
         if left:
@@ -320,7 +354,7 @@ def note_entry(entry: Any) -> str:
     kind = entry.kind
     key = esc(kind.key)
     note = entry.obj
-    label = esc(note.get_kind_display()) if note is not None else ""
+    kind_label = choice_label(NOTE_KINDS, note.kind) if note is not None else ""
     contact = duration = ""
     if note is not None and note.contact:
         contact = f'<span class="muted">with {esc(note.contact.name)}</span>'
@@ -333,7 +367,7 @@ def note_entry(entry: Any) -> str:
     return (
         f'<li class="entry entry-{key}">\n'
         '  <div class="entry-head">\n'
-        f'    <span class="badge kind-{key}">{label or esc(kind.label)}</span>\n'
+        f'    <span class="badge kind-{key}">{kind_label or esc(kind.label)}</span>\n'
         f"    <strong>{esc(entry.actor_label)}</strong>\n"
         f"    {contact}\n"
         f"    {duration}\n"
@@ -368,14 +402,15 @@ def ticket_rows(tickets: list[Ticket], request: HttpRequest) -> SafeString:
             else f'<span class="muted">open {esc(getattr(ticket, "open_for", ""))}</span>'
         )
         opened = localtime(ticket.opened_at)
+        status = choice_label(TICKET_STATUSES, ticket.status)
+        priority = choice_label(TICKET_PRIORITIES, ticket.priority)
         html.append(
             f'<tr id="ticket-{pk}">\n'
             f'  <td class="ticket-subject"><a href="{ticket_base}{pk}/"><span class="ticket-number">#{ticket.number}'
             f"</span> {esc(ticket.subject)}</a>\n    {contact}</td>\n"
             f"  <td>{account}</td>\n"
-            f'  <td><span class="badge status-{esc(ticket.status)}">{esc(ticket.get_status_display())}</span></td>\n'
-            f'  <td><span class="badge priority-{esc(ticket.priority)}">{esc(ticket.get_priority_display())}</span>'
-            "</td>\n"
+            f'  <td><span class="badge status-{esc(ticket.status)}">{status}</span></td>\n'
+            f'  <td><span class="badge priority-{esc(ticket.priority)}">{priority}</span></td>\n'
             f"  <td>{assignee}</td>\n"
             f'  <td><time datetime="{opened.isoformat()}" title="{day_and_time(opened)}">{day(opened)}</time></td>\n'
             f"  <td>{resolution}</td>\n"
@@ -394,14 +429,13 @@ def ticket_cards(tickets: list[Ticket], *, statuses: list[tuple[str, str]], requ
     html = []
     for ticket in tickets:
         pk, number = ticket.pk, ticket.number
-        update = row.url("accounts:ticket_update", pk)
+        update = row.id_url("accounts:ticket_update", pk)
         meta = []
         if ticket.account_id is not None and ticket.account is not None:
             meta.append(f"<span>{esc(ticket.account.name)}</span>")
         if ticket.priority != "normal":
-            meta.append(
-                f'<span class="badge priority-{esc(ticket.priority)}">{esc(ticket.get_priority_display())}</span>'
-            )
+            priority = choice_label(TICKET_PRIORITIES, ticket.priority)
+            meta.append(f'<span class="badge priority-{esc(ticket.priority)}">{priority}</span>')
         meta.append(f"<span>{esc(ticket.assignee.display_name) if ticket.assignee else 'Unassigned'}</span>")
         resolved_in = getattr(ticket, "resolved_in", "")
         when = f"Resolved in {esc(resolved_in)}" if resolved_in else f"Opened {timesince(ticket.opened_at)} ago"
@@ -411,7 +445,7 @@ def ticket_cards(tickets: list[Ticket], *, statuses: list[tuple[str, str]], requ
         html.append(
             f'<li class="ticket-card priority-{esc(ticket.priority)}" id="ticket-card-{pk}" draggable="true" '
             "data-ticket-card>\n"
-            f'  <a class="ticket-card-title" href="{row.url("accounts:ticket_detail", pk)}" draggable="false">'
+            f'  <a class="ticket-card-title" href="{row.id_url("accounts:ticket_detail", pk)}" draggable="false">'
             f'<span class="ticket-number">#{number}</span> {esc(ticket.subject)}</a>\n'
             f'  <span class="ticket-card-meta">\n    {"\n    ".join(meta)}\n  </span>\n'
             f'  <span class="ticket-card-time">{when}</span>\n'

@@ -17,7 +17,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils.timezone import now
 
-from accounts.models import PRIORITY_ORDER, Account, Task, TaskStatus, priority_rank
+from accounts.models import PRIORITY_ORDER, Account, Task, TaskStatus
 from csm.models import Membership, User
 from csm.selectors import first_of_each
 
@@ -32,8 +32,6 @@ GROUP_MAX = 500
 SNOOZED_SHOWN = 20
 DONE_SHOWN = 10
 DONE_WITHIN_DAYS = 14
-
-PRIORITY_RANK = priority_rank()
 
 
 def open_q(today: date) -> Q:
@@ -122,7 +120,7 @@ def _open_kinds(tasks: QuerySet[Task], today: date) -> list[QuerySet[Task]]:
     ]
 
 
-ORDERING = (F("due_date").asc(nulls_last=True), PRIORITY_RANK.asc(), F("id").asc())
+ORDERING = (F("due_date").asc(nulls_last=True), "priority_rank", "id")
 
 
 def _in_order(task: Task) -> tuple[bool, date, int, int]:

@@ -26,9 +26,21 @@ def org_reverse(request: HttpRequest, name: str, *args: Any, **kwargs: Any) -> s
     return _reverse(urlconf, prefix, name, (), tuple(sorted({"org_slug": slug, **kwargs}.items())))
 
 
+# An id no row has, to find where a pattern's id goes in its path.
+_MARK = 987654321987654321
+
+
+def org_id_path(request: HttpRequest, name: str) -> tuple[str, str]:
+    """The address of `name` (a pattern with one id after the organization's slug) cut around its id: a page of rows
+    writes `f"{head}{pk}{tail}"` for each row instead of reversing once per row."""
+    head, found, tail = org_reverse(request, name, _MARK).partition(str(_MARK))
+    assert found, f"{name} does not take an id"
+    return head, tail
+
+
 def org_prefix(request: HttpRequest, name: str) -> str:
     """The address of the object page `name` (its pattern ends with `<int:pk>/`) without its id: a page of rows writes
     `f"{prefix}{pk}/"` for each instead of reversing once per row."""
-    path = org_reverse(request, name, 0)
-    assert path.endswith("/0/"), f"{name} does not end with its id"
-    return path.removesuffix("0/")
+    head, tail = org_id_path(request, name)
+    assert tail == "/", f"{name} does not end with its id"
+    return head
