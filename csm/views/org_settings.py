@@ -4,6 +4,7 @@ activity log."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +15,7 @@ from csm.forms import ActivityFilterForm, ApiKeyForm, InviteForm, OrganizationFo
 from csm.models import ApiKey, EmailStatus, Invitation, Membership, Role
 from csm.tenancy.access import OrgRequest, role_required
 from csm.web import cursors
-from csm.web.actions import attempt, submit
+from csm.web.actions import attempt, refusal_text, submit
 from csm.web.reverse import org_reverse
 
 ACTIVITY_PAGE_SIZE = 50
@@ -74,12 +75,15 @@ def invite(request: OrgRequest) -> HttpResponse:
     return render(request, "csm/settings/members.html", _members_context(request, form), status=400)
 
 
-def _member_row(request: OrgRequest, membership: Membership, status: int = 200) -> HttpResponse:
+def _member_row(request: OrgRequest, membership: Membership, *, refused: str = "") -> HttpResponse:
+    """The member's row again (htmx), with the reason a change was refused inside it; otherwise back to the page,
+    the reason in a message."""
     membership = selectors.members().get(pk=membership.pk)
     if request.htmx:
-        return render(
-            request, "csm/settings/members.html#member-row", {"member": membership, "roles": Role}, status=status
-        )
+        context = {"member": membership, "roles": Role, "refused": refused}
+        return render(request, "csm/settings/members.html#member-row", context, status=400 if refused else 200)
+    if refused:
+        messages.error(request, refused)
     return redirect(org_reverse(request, "settings:members"))
 
 
@@ -89,12 +93,11 @@ def member_role(request: OrgRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a role: admin, manager or CSM.")
-        return _member_row(request, membership, status=400)
-    if not attempt(
-        request, lambda: services.change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
-    ):
-        return _member_row(request, membership, status=400)
+        return _member_row(request, membership, refused="Choose a role: admin, manager or CSM.")
+    try:
+        services.change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        return _member_row(request, membership, refused=refusal_text(error))
     messages.success(request, f"{membership.user.display_name} is now {Role(form.cleaned_data['role']).label}.")
     return _member_row(request, membership)
 
@@ -103,8 +106,10 @@ def member_role(request: OrgRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def member_deactivate(request: OrgRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=pk)
-    if not attempt(request, lambda: services.deactivate_member(actor=request.user, membership=membership)):
-        return _member_row(request, membership, status=400)
+    try:
+        services.deactivate_member(actor=request.user, membership=membership)
+    except ValidationError as error:
+        return _member_row(request, membership, refused=refusal_text(error))
     messages.success(request, f"{membership.user.display_name} can no longer open {request.organization.name}.")
     if membership.user_id == request.user.pk:
         return redirect("home")

@@ -15,8 +15,13 @@ def encode(moment: datetime, pk: int) -> str:
 
 
 def decode(value: str) -> tuple[datetime, int] | None:
-    """The (time, id) of a cursor, or None when it is absent or malformed."""
+    """The (time, id) of a cursor, or None when it is absent or malformed (a list then shows its first page)."""
     micros, _, pk = value.partition("_")
-    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+    if not (micros.isascii() and micros.isdigit() and pk.isascii() and pk.isdigit()) or len(micros) > 18:
         return None
-    return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    if len(pk) > 18:
+        return None
+    try:
+        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except OverflowError:  # past year 9999
+        return None
