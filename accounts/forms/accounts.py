@@ -114,9 +114,18 @@ class AccountForm(forms.ModelForm[Account]):
             "trial_ends_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, creator: User | None = None, **kwargs: Any) -> None:
+        """`creator`: a person creating an account who may not assign accounts to others (a CSM): the account can
+        only be theirs, as they cannot reassign one either."""
         super().__init__(*args, **kwargs)
-        set_choices(self, "owner_id", member_choices())
+        if creator is None:
+            set_choices(self, "owner_id", member_choices())
+        else:
+            set_choices(self, "owner_id", [(str(creator.pk), creator.display_name)])
+            only_yours = "Managers and admins can give an account to someone else; yours are yours."
+            self.fields["owner_id"].required = True
+            self.fields["owner_id"].help_text = only_yours
+            self.fields["owner_id"].error_messages.update(required=only_yours, invalid_choice=only_yours)
         revenue_source = revenue.source()
         if revenue_source is not None:
             # The source owns the MRR: shown, not editable, and a posted value is ignored (Django keeps the initial).
@@ -193,9 +202,18 @@ class StageForm(forms.Form):
 class OwnerForm(forms.Form):
     owner_id = forms.ChoiceField(label="Owner", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, creator: User | None = None, **kwargs: Any) -> None:
+        """`creator`: a person creating an account who may not assign accounts to others (a CSM): the account can
+        only be theirs, as they cannot reassign one either."""
         super().__init__(*args, **kwargs)
-        set_choices(self, "owner_id", member_choices())
+        if creator is None:
+            set_choices(self, "owner_id", member_choices())
+        else:
+            set_choices(self, "owner_id", [(str(creator.pk), creator.display_name)])
+            only_yours = "Managers and admins can give an account to someone else; yours are yours."
+            self.fields["owner_id"].required = True
+            self.fields["owner_id"].help_text = only_yours
+            self.fields["owner_id"].error_messages.update(required=only_yours, invalid_choice=only_yours)
 
     def clean_owner_id(self) -> User | None:
         return member_by_id(self.cleaned_data.get("owner_id") or "")

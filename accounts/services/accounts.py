@@ -296,8 +296,11 @@ def bulk_add_tag(*, actor: Actor | User, account_ids: Iterable[int], name: str) 
         raise ValidationError("Name the tag to add.")
     organization = current_organization()
     with transaction.atomic():
-        [tag] = tags_named([name])
+        # The accounts first: ids from another organization (or none at all) find nothing, and nothing is created.
         accounts = _bulk_accounts(account_ids)
+        if not accounts:
+            raise ValidationError("None of the selected accounts is in this organization: nothing was changed.")
+        [tag] = tags_named([name])
         tagged = set(AccountTag.objects.filter(tag=tag, account__in=accounts).values_list("account_id", flat=True))
         new = [a for a in accounts if a.pk not in tagged]
         AccountTag.objects.bulk_create(AccountTag(organization=organization, account=a, tag=tag) for a in new)

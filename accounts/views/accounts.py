@@ -281,7 +281,8 @@ def _export_row(account: Account) -> list[Any]:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CSM)
 def account_create(request: OrgRequest) -> HttpResponse:
-    form = AccountForm(request.POST or None, initial={"owner_id": str(request.user.pk)})
+    creator = None if can(request, Role.MANAGER) else request.user
+    form = AccountForm(request.POST or None, initial={"owner_id": str(request.user.pk)}, creator=creator)
     if request.method == "POST":
         account = submit(
             form, lambda: account_services.create_account(actor=request.user, tags=form.tag_names(), **form.values())

@@ -273,7 +273,7 @@ def test_create_an_account(in_org_a, csm, csm_client):
         ("mrr", "-5", b"greater than or equal to 0"),
         ("external_id", "dup-1", b"already has this external id"),
         ("stage", "churned", b"churn it from its page"),
-        ("owner_id", "99999", b"Select a valid choice"),
+        ("owner_id", "99999", b"Managers and admins can give an account to someone else"),
     ],
 )
 def test_account_form_errors_write_nothing(in_org_a, csm_client, field, value, message):

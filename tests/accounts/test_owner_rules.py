@@ -1,0 +1,51 @@
+"""Who may give an account to whom, the same whichever door is used: a CSM cannot reassign an account, so neither can
+they create one for someone else; bulk actions check the accounts before they create anything."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.models import Account, Tag
+from accounts.services import accounts as account_services
+from csm.tenancy import activate
+from tests.factories import AccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_csm_creates_accounts_for_themselves_only(in_org_a, csm, manager, csm_client):
+    page = csm_client.get("/alpha/accounts/new/").content.decode()
+    owner_select = re.search(r'<select name="owner_id".*?</select>', page, re.S)
+    assert owner_select is not None
+    assert re.findall(r'<option value="(\d*)"', owner_select.group()) == [str(csm.pk)]
+    refused = csm_client.post("/alpha/accounts/new/", {"name": "Golf Labs", "mrr": "0", "owner_id": manager.pk})
+    assert refused.status_code == 400
+    assert b"Managers and admins can give an account to someone else" in refused.content
+    assert not Account.objects.filter(name="Golf Labs").exists()
+    created = csm_client.post("/alpha/accounts/new/", {"name": "Golf Labs", "mrr": "0", "owner_id": csm.pk})
+    assert created.status_code == 302
+    assert Account.objects.get(name="Golf Labs").owner == csm
+
+
+def test_a_manager_creates_accounts_for_anyone(in_org_a, csm, manager_client):
+    response = manager_client.post("/alpha/accounts/new/", {"name": "Hotel Co", "mrr": "0", "owner_id": csm.pk})
+    assert response.status_code == 302
+    assert Account.objects.get(name="Hotel Co").owner == csm
+    unknown = manager_client.post("/alpha/accounts/new/", {"name": "India Inc", "mrr": "0", "owner_id": "99999"})
+    assert unknown.status_code == 400 and b"Select a valid choice" in unknown.content
+
+
+def test_bulk_add_tag_with_only_foreign_ids_creates_no_tag(org_a, org_b, in_org_a, admin, csm_client):
+    with activate(org_b):
+        foreign = AccountFactory(organization=org_b)
+    response = csm_client.post(
+        "/alpha/accounts/bulk/", {"action": "add_tag", "account_ids": [foreign.pk], "tag": "stolen"}, follow=True
+    )
+    assert "None of the selected accounts is in this organization" in response.content.decode()
+    assert not Tag.objects.filter(name="stolen").exists()
+    with pytest.raises(ValidationError):
+        account_services.bulk_add_tag(actor=admin, account_ids=[], name="empty")
+    assert not Tag.objects.filter(name="empty").exists()
