@@ -75,6 +75,10 @@ def invite(request: OrgRequest) -> HttpResponse:
     return render(request, "csm/settings/members.html", _members_context(request, form), status=400)
 
 
+# The session key that carries a new API key's secret from its creation to the one page that shows it.
+NEW_KEY = "new_api_key"
+
+
 def _member_row(request: OrgRequest, membership: Membership, *, refused: str = "") -> HttpResponse:
     """The member's row again (htmx), with the reason a change was refused inside it; otherwise back to the page,
     the reason in a message."""
@@ -146,24 +150,19 @@ def invitation_revoke(request: OrgRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def api_keys(request: OrgRequest) -> HttpResponse:
+    """Create a key (POST, then back here by redirect, so a reload creates nothing) and list them. The new key's
+    secret rides in the session to the next page, which shows it once and drops it."""
     form = ApiKeyForm(request.POST or None)
-    new_key: str | None = None
-    status = 200
     if request.method == "POST":
         if form.is_valid():
-            _api_key, new_key = services.create_api_key(
+            api_key, secret = services.create_api_key(
                 actor=request.user, organization=request.organization, name=form.cleaned_data["name"]
             )
-            form = ApiKeyForm()
-            status = 201
-        else:
-            status = 400
-    response = render(
-        request,
-        "csm/settings/api_keys.html",
-        {"section": "api_keys", "form": form, "api_keys": selectors.api_keys(), "new_key": new_key},
-        status=status,
-    )
+            request.session[NEW_KEY] = {"id": api_key.pk, "secret": secret}
+            return redirect(org_reverse(request, "settings:api_keys"))
+    new_key = request.session.pop(NEW_KEY, None)
+    context = {"section": "api_keys", "form": form, "api_keys": selectors.api_keys(), "new_key": new_key}
+    response = render(request, "csm/settings/api_keys.html", context, status=400 if form.errors else 200)
     # The new key is in this page and nowhere else: keep it out of every cache.
     response["Cache-Control"] = "no-store"
     return response

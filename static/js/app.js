@@ -37,6 +37,28 @@
   document.addEventListener("focusin", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-select-on-focus")) event.target.select();
   });
+
+  // A Copy button (data-copy="<input id>") puts that input's value on the clipboard and says so; where the
+  // clipboard is not available (http, an old browser) it selects the text for Ctrl+C instead.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var id = button.getAttribute("data-copy");
+    var input = document.getElementById(id);
+    var status = document.querySelector('[data-copied-for="' + id + '"]');
+    if (!input) return;
+    function say(text) { if (status) status.textContent = text; }
+    input.focus();
+    input.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(
+        function () { say("Copied."); },
+        function () { say("Press Ctrl+C (⌘C) to copy."); }
+      );
+    } else {
+      say("Press Ctrl+C (⌘C) to copy.");
+    }
+  });
 })();
 
 // Filter forms (hx-get with data-clean-query) leave empty fields out of the URL they push: ?owner=me, not

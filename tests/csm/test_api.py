@@ -87,8 +87,10 @@ def test_using_a_key_records_its_last_use(key_a, org_a):
 
 @pytest.mark.django_db
 def test_an_admin_creates_a_key_that_is_shown_once_and_stored_hashed(admin_client, org_a):
-    response = admin_client.post("/alpha/settings/api-keys/", {"name": "CRM sync"})
-    assert response.status_code == 201
+    created = admin_client.post("/alpha/settings/api-keys/", {"name": "CRM sync"})
+    assert created.status_code == 302 and created["Location"] == "/alpha/settings/api-keys/"
+    response = admin_client.get(created["Location"])
+    assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     key = re.search(rb'value="(csm_\d+_[^"]+)"', response.content).group(1).decode()
     assert Client().get("/api/v1/ping", headers=bearer(key)).status_code == 200
@@ -101,9 +103,12 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_stored_hashed(admin_clien
     assert key.split("_", 2)[2] not in stored
     assert api_key.key_hash == ApiKey.hash_secret(key.split("_", 2)[2])
 
+    # Reloading the page shows the key no more, and creates no other.
     listing = admin_client.get("/alpha/settings/api-keys/")
     assert api_key.display_prefix.encode() in listing.content
     assert key.encode() not in listing.content
+    with activate(org_a):
+        assert ApiKey.objects.count() == 1
 
 
 @pytest.mark.django_db

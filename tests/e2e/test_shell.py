@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from csm.models import Membership, Role
+from csm.models import ApiKey, Membership, Role
 from csm.tenancy import activate
 from tests.conftest import make_member
 from tests.e2e.conftest import log_in
@@ -102,8 +102,14 @@ def test_an_admin_invites_changes_a_role_inline_and_makes_an_api_key(
     page.get_by_role("button", name="Create key").click()
     key = page.get_by_label("New API key").input_value()
     assert re.fullmatch(r"csm_\d+_[A-Za-z0-9_-]{40,}", key)
-    page.goto(f"{base}/alpha/settings/api-keys/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == key
+    page.reload()  # the page the creation redirected to: a reload neither shows the key again nor makes another
     expect(page.get_by_label("New API key")).to_have_count(0)
+    with activate(org_a):
+        assert ApiKey.objects.filter(name="Product events").count() == 1
 
     page.get_by_role("link", name="Activity log").click()
     expect(page.get_by_text("Api key created")).to_be_visible()
