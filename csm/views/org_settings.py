@@ -153,13 +153,12 @@ def api_keys(request: OrgRequest) -> HttpResponse:
     """Create a key (POST, then back here by redirect, so a reload creates nothing) and list them. The new key's
     secret rides in the session to the next page, which shows it once and drops it."""
     form = ApiKeyForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            api_key, secret = services.create_api_key(
-                actor=request.user, organization=request.organization, name=form.cleaned_data["name"]
-            )
-            request.session[NEW_KEY] = {"id": api_key.pk, "secret": secret}
-            return redirect(org_reverse(request, "settings:api_keys"))
+    if request.method == "POST" and form.is_valid():
+        api_key, secret = services.create_api_key(
+            actor=request.user, organization=request.organization, name=form.cleaned_data["name"]
+        )
+        request.session[NEW_KEY] = {"id": api_key.pk, "secret": secret}
+        return redirect(org_reverse(request, "settings:api_keys"))
     new_key = request.session.pop(NEW_KEY, None)
     context = {"section": "api_keys", "form": form, "api_keys": selectors.api_keys(), "new_key": new_key}
     response = render(request, "csm/settings/api_keys.html", context, status=400 if form.errors else 200)

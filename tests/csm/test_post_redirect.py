@@ -30,17 +30,23 @@ pytestmark = pytest.mark.django_db
 # (what is created, the address, the form, the model that gains a row)
 CASES: list[tuple[str, str, Callable[[Account], dict[str, Any]], type[Model]]] = [
     ("an API key", "/alpha/settings/api-keys/", lambda a: {"name": "Warehouse"}, ApiKey),
-    ("an invitation", "/alpha/settings/members/invite/", lambda a: {"email": "new@alpha.test", "role": "csm"}, Invitation),
+    ("an invitation", "/alpha/settings/members/invite/", lambda a: {"email": "new@alpha.test", "role": "csm"},
+     Invitation),
     ("an account", "/alpha/accounts/new/", lambda a: {"name": "Kilo Ltd", "mrr": "0", "owner_id": ""}, Account),
     ("a task", "/alpha/tasks/new/", lambda a: {"title": "Call", "priority": "normal", "due_date": "2030-01-01"}, Task),
-    ("a ticket", "/alpha/tickets/new/", lambda a: {"subject": "Login fails", "priority": "normal", "channel": "email", "account": a.name}, Ticket),
+    ("a ticket", "/alpha/tickets/new/",
+     lambda a: {"subject": "Login fails", "priority": "normal", "channel": "email", "account": a.name}, Ticket),
     ("a note", "/alpha/accounts/{account}/notes/", lambda a: {"kind": "note", "body": "Met the team."}, Note),
-    ("a contact", "/alpha/accounts/{account}/contacts/new/", lambda a: {"name": "Ann Lee", "email": "ann@kilo.test", "role": "user", "status": "active"}, Contact),
+    ("a contact", "/alpha/accounts/{account}/contacts/new/",
+     lambda a: {"name": "Ann Lee", "email": "ann@kilo.test", "role": "user", "status": "active"}, Contact),
     ("a segment", "/alpha/accounts/segments/", lambda a: {"name": "Big ones", "query": "mrr_min=1000"}, Segment),
     ("a tier", "/alpha/settings/workspace/tiers/add/", lambda a: {"name": "Platinum"}, Tier),
-    ("a stage", "/alpha/settings/workspace/stages/add/", lambda a: {"name": "Pilot", "category": "onboarding"}, LifecycleStage),
-    ("a custom field", "/alpha/settings/workspace/fields/add/", lambda a: {"label": "Region", "field_type": "text"}, CustomField),
-    ("a plan template", "/alpha/settings/workspace/plan-templates/add/", lambda a: {"name": "Onboarding"}, PlanTemplate),
+    ("a stage", "/alpha/settings/workspace/stages/add/", lambda a: {"name": "Pilot", "category": "onboarding"},
+     LifecycleStage),
+    ("a custom field", "/alpha/settings/workspace/fields/add/", lambda a: {"label": "Region", "field_type": "text"},
+     CustomField),
+    ("a plan template", "/alpha/settings/workspace/plan-templates/add/", lambda a: {"name": "Onboarding"},
+     PlanTemplate),
 ]  # fmt: skip
 
 
