@@ -21,6 +21,12 @@ def _note_entry(entry: Any) -> str:
     return note_entry(entry)
 
 
+def _note_line(entry: Any) -> str:
+    from accounts.rows import note_line
+
+    return note_line(entry)
+
+
 def _seed_demo(*args: Any) -> None:
     from accounts.demo import seed_demo_step
 
@@ -43,9 +49,11 @@ class AccountsConfig(AppConfig):
         person_renamed.connect(on_person_renamed, dispatch_uid="accounts.owner_names")
 
         for kind in (
-            timeline.TimelineKind("note", "Notes", ("note.",), loader=_load_notes, render=_note_entry),
-            timeline.TimelineKind("call", "Calls", ("call.",), loader=_load_notes, render=_note_entry),
-            timeline.TimelineKind("meeting", "Meetings", ("meeting.",), loader=_load_notes, render=_note_entry),
+            timeline.TimelineKind("note", "Notes", ("note.",), loader=_load_notes, render=_note_entry, line=_note_line),
+            timeline.TimelineKind("call", "Calls", ("call.",), loader=_load_notes, render=_note_entry, line=_note_line),
+            timeline.TimelineKind(
+                "meeting", "Meetings", ("meeting.",), loader=_load_notes, render=_note_entry, line=_note_line
+            ),
             timeline.TimelineKind("task", "Tasks", ("task.",)),
             timeline.TimelineKind("ticket", "Tickets", ("ticket.",)),
             timeline.TimelineKind("contact", "Contacts", ("contact.",)),

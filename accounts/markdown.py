@@ -7,6 +7,8 @@ import re
 import markdown as markdown_lib
 import nh3
 
+from csm.web.html import clip
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -61,11 +63,4 @@ def summary(text: str, limit: int = 80) -> str:
     """The first line of a note as plain words, for a one-line mention (the activity log, a timeline summary):
     `"## Call with **Ann** about [SSO](https://…)"` → `"Call with Ann about SSO"`; cut at a word, with an ellipsis."""
     first = next((line for line in text.splitlines() if line.strip()), "")
-    plain = _MARKERS.sub(r"\2", _LINK.sub(r"\1", _LINE_START.sub("", first))).strip()
-    plain = " ".join(plain.split())
-    if len(plain) <= limit:
-        return plain
-    cut = plain[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-") + "…"
+    return clip(_MARKERS.sub(r"\2", _LINK.sub(r"\1", _LINE_START.sub("", first))), limit)

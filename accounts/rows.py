@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.timezone import localdate, localtime
 
+from accounts.markdown import summary
 from accounts.models import (
     Account,
     ContactRole,
@@ -32,7 +33,7 @@ from accounts.models import (
     TicketPriority,
     TicketStatus,
 )
-from csm.timeline import entry_time
+from csm.timeline import LINE_LIMIT, entry_line, entry_time
 from csm.web.html import day, day_and_time, day_of_month, esc, month_and_year, safe, weekday_and_day
 from csm.web.reverse import org_id_path, org_prefix, org_reverse
 
@@ -376,6 +377,16 @@ def note_entry(entry: Any) -> str:
         f"  {body}\n"
         "</li>\n"
     )
+
+
+def note_line(entry: Any) -> str:
+    """A note, call or meeting on one plain line (the start page's digest): its first line without Markdown, and
+    without the "Call: " its stored name begins with (the badge says it)."""
+    kind_label = NOTE_KINDS.get(entry.kind.key, "")
+    text = entry.target_repr
+    for label in NOTE_KINDS.values():
+        text = text.removeprefix(f"{label}: ")
+    return entry_line(entry, summary(text, LINE_LIMIT), label=kind_label)
 
 
 # -- The ticket list ----------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString
 
 from csm.models import ActivityLog
-from csm.web.html import day_and_time, esc, safe
+from csm.web.html import clip, day_and_time, esc, safe
 
 Loader = Callable[[list[int]], dict[int, Any]]
 Renderer = Callable[[ActivityLog], str]
@@ -34,6 +34,8 @@ class TimelineKind:
     template: str = ""
     loader: Loader | None = field(default=None, compare=False)
     render: Renderer | None = field(default=None, compare=False)
+    # One entry on one plain line (the start page's digest), when `entry_line` alone does not say it well.
+    line: Renderer | None = field(default=None, compare=False)
 
     def matches(self, verb: str) -> bool:
         return verb.startswith(self.verb_prefixes)
@@ -159,13 +161,40 @@ def entry_html(entry: ActivityLog) -> str:
     )
 
 
+LINE_LIMIT = 90  # characters of what an entry's line says after who did what
+
+
+def entry_line(entry: ActivityLog, text: str | None = None, *, label: str = "") -> str:
+    """An entry on one plain line: its kind, who did what, to what (`text`, else the target's name) and the first
+    of its changes, cut at a word with an ellipsis, and when."""
+    kind: TimelineKind | None = getattr(entry, "kind", None)
+    key = esc(kind.key) if kind is not None and kind.key else "other"
+    badge = label or (kind.label if kind is not None and kind.label else "Activity")
+    what = entry.target_repr if text is None else text
+    if entry.changes:
+        name, pair = next(iter(entry.changes.items()))
+        change = f"{field_label(name)}: {change_value(pair[0])} → {change_value(pair[1])}"
+        more = len(entry.changes) - 1
+        change += f" (and {more} more)" if more else ""
+        what = f"{what} · {change}" if what else change
+    said = f": {esc(clip(what, LINE_LIMIT))}" if what else ""
+    return (
+        f'<li class="entry entry-{key} entry-line"><span class="badge kind-{key}">{esc(badge)}</span> '
+        f"<strong>{esc(entry.actor_label)}</strong> {esc(verb_label(entry.verb).lower())}{said} "
+        f"{entry_time(entry)}</li>\n"
+    )
+
+
 def render_entries(entries: Iterable[ActivityLog], *, one_line: bool = False) -> SafeString:
     """The entries as the timeline shows them: each by its kind's `render`, else its `template`, else
-    `entry_html`; `one_line=True` shows every entry by `entry_html` (the start page's digest)."""
+    `entry_html`; `one_line=True` shows every entry on one plain line, by its kind's `line`, else `entry_line`
+    (the start page's digest)."""
     html = []
     for entry in entries:
         kind: TimelineKind | None = getattr(entry, "kind", None)
-        if one_line or kind is None:
+        if one_line:
+            html.append(kind.line(entry) if kind is not None and kind.line is not None else entry_line(entry))
+        elif kind is None:
             html.append(entry_html(entry))
         elif kind.render is not None:
             html.append(kind.render(entry))

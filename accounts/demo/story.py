@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from accounts import markdown
 from accounts.demo import words
 from accounts.demo.base import (
     NOTE_KIND_LABELS,
@@ -462,12 +463,12 @@ class Story:
             if with_contact:
                 key = talked_to.row["id"]
                 contacted[key] = max(occurred, contacted.get(key, occurred))
-            first_line = body.splitlines()[0]
             self.log(
                 created,
                 NOTE_VERBS[kind],
                 self.owner_at(day),
-                ("Note", note_id, f"{NOTE_KIND_LABELS[kind]}: {first_line[:80]}"),
+                # As Note.__str__ names a note (the activity log's target name).
+                ("Note", note_id, f"{NOTE_KIND_LABELS[kind]}: {markdown.summary(body)}"),
             )
         for person in self.people:
             person.row["last_contacted_at"] = contacted.get(person.row["id"])

@@ -27,6 +27,17 @@ def esc(value: Any) -> str:
     return _escape(str(value), quote=True)
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, at most `limit` characters: cut at a word, with an ellipsis when cut."""
+    plain = " ".join(text.split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
 def safe(html: str) -> SafeString:
     return SafeString(html)
 

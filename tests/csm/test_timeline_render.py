@@ -46,14 +46,57 @@ ENTRIES = [
 
 @pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland"])
 @pytest.mark.parametrize("make", ENTRIES)
-def test_an_entry_on_one_line_writes_what_its_template_wrote(make, zone):
+def test_an_entry_writes_what_its_template_wrote(make, zone):
     template = Template((ROOT / "csm" / "reference" / "timeline_entry.html").read_text())
     entry = make()
     with timezone.override(zone):
         expected = template.render(Context({"entry": entry}))
-        assert _normal(timeline.render_entries([entry], one_line=True)) == _normal(expected)
+        assert _normal(timeline.entry_html(entry)) == _normal(expected)
         if entry.kind is None or (entry.kind.render is None and not entry.kind.template):
             assert _normal(timeline.render_entries([entry])) == _normal(expected)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+@pytest.mark.parametrize("make", ENTRIES)
+def test_an_entry_on_one_line_is_one_plain_line(make):
+    line = str(timeline.render_entries([make()], one_line=True))
+    assert line.count("<li") == 1 and "<ul" not in line and "<p" not in line
+    assert "\n" not in line.strip()
+    assert "<b>" not in line and "<Co>" not in line  # escaped
+
+
+def test_an_entry_line_says_its_first_change_and_cuts_at_a_word():
+    entry = _entry(
+        "account.stage_changed",
+        target_repr="Umbrella " + "very " * 30 + "long",
+        changes={"stage": ["Onboarding", "Adoption"], "mrr": ["1", "2"]},
+    )
+    text = _text(str(timeline.render_entries([entry], one_line=True)))
+    assert text.startswith("Changes Ann <CSM> account stage changed: Umbrella very")
+    assert "very…" in text and "long" not in text
+    entry = _entry("account.stage_changed", changes={"stage": ["Onboarding", "Adoption"], "mrr": ["1", "2"]})
+    text = _text(str(timeline.render_entries([entry], one_line=True)))
+    assert "stage changed: Stage: Onboarding → Adoption (and 1 more)" in text
+
+
+@pytest.mark.parametrize(
+    ("verb", "stored", "shown"),
+    [
+        ("call.logged", "Call: Quick call: rollout to **IT** slipped", "Call Ann <CSM> call logged: Quick call: rollout "
+         "to IT slipped"),
+        ("note.added", "Note: ## Kick-off with [Ann](https://x.test) and **Bob**", "Note Ann <CSM> note added: "
+         "Kick-off with Ann and Bob"),
+        ("meeting.logged", "Meeting: " + "word " * 40, "Meeting Ann <CSM> meeting logged: " + "word " * 16 + "word…"),
+    ],
+)  # fmt: skip
+def test_a_note_on_one_line_is_plain_words_without_its_kind_twice(verb, stored, shown):
+    entry = _entry(verb, target_repr=stored)
+    text = _text(str(timeline.render_entries([entry], one_line=True)))
+    assert text.startswith(shown + " 31 Mar 2026")
+    assert "**" not in text and "](" not in text and "Call: Quick" not in text
 
 
 def _note(kind: str, *, contact: str = "", minutes: int | None = None) -> Note:
