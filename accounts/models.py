@@ -575,6 +575,24 @@ class Ticket(TenantModel):
         return self.resolved_at - self.opened_at
 
 
+class TicketNote(TenantModel):
+    """An internal note on a ticket: what the team knows or did, never sent to the customer."""
+
+    ticket = tenant_fk(Ticket, on_delete=models.CASCADE, related_name="notes")
+    author = tenant_fk(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["organization", "ticket", "created_at"], name="ticketnote_org_ticket")]
+
+    def __str__(self) -> str:
+        from accounts import markdown  # the model module stays free of the rendering libraries at import
+
+        return markdown.summary(self.body)
+
+
 class Segment(TenantModel):
     """A saved, named filter over accounts; who is in it is always computed live from `query`."""
 

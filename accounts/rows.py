@@ -389,6 +389,15 @@ def note_line(entry: Any) -> str:
     return entry_line(entry, summary(text, LINE_LIMIT), label=kind_label)
 
 
+def opened_html(moment: Any) -> str:
+    """When a ticket was opened, the same on the list and the board: the day (the time on hover) and how long ago."""
+    local = localtime(moment)
+    return (
+        f'<time datetime="{local.isoformat()}" title="{day_and_time(local)}">{day(local)}</time> '
+        f'<span class="muted">({timesince(moment, depth=1)} ago)</span>'
+    )
+
+
 # -- The ticket list ----------------------------------------------------------------------------------------------
 
 
@@ -399,7 +408,7 @@ def ticket_rows(tickets: list[Ticket], request: HttpRequest) -> SafeString:
     account_base = esc(org_prefix(request, "accounts:detail"))
     html = []
     for ticket in tickets:
-        pk = ticket.pk
+        number = ticket.number
         contact = f'<br><span class="muted">{esc(ticket.contact.name)}</span>' if ticket.contact else ""
         if ticket.account:
             account = f'<a href="{account_base}{ticket.account_id}/">{esc(ticket.account.name)}</a>'
@@ -412,18 +421,17 @@ def ticket_rows(tickets: list[Ticket], request: HttpRequest) -> SafeString:
             if resolved_in
             else f'<span class="muted">open {esc(getattr(ticket, "open_for", ""))}</span>'
         )
-        opened = localtime(ticket.opened_at)
         status = choice_label(TICKET_STATUSES, ticket.status)
         priority = choice_label(TICKET_PRIORITIES, ticket.priority)
         html.append(
-            f'<tr id="ticket-{pk}">\n'
-            f'  <td class="ticket-subject"><a href="{ticket_base}{pk}/"><span class="ticket-number">#{ticket.number}'
+            f'<tr id="ticket-{number}">\n'
+            f'  <td class="ticket-subject"><a href="{ticket_base}{number}/"><span class="ticket-number">#{number}'
             f"</span> {esc(ticket.subject)}</a>\n    {contact}</td>\n"
             f"  <td>{account}</td>\n"
             f'  <td><span class="badge status-{esc(ticket.status)}">{status}</span></td>\n'
             f'  <td><span class="badge priority-{esc(ticket.priority)}">{priority}</span></td>\n'
             f"  <td>{assignee}</td>\n"
-            f'  <td><time datetime="{opened.isoformat()}" title="{day_and_time(opened)}">{day(opened)}</time></td>\n'
+            f"  <td>{opened_html(ticket.opened_at)}</td>\n"
             f"  <td>{resolution}</td>\n"
             "</tr>\n"
         )
@@ -439,8 +447,8 @@ def ticket_cards(tickets: list[Ticket], *, statuses: list[tuple[str, str]], requ
     options = [(value, f'<option value="{esc(value)}"', f">{esc(label)}</option>") for value, label in statuses]
     html = []
     for ticket in tickets:
-        pk, number = ticket.pk, ticket.number
-        update = row.id_url("accounts:ticket_update", pk)
+        number = ticket.number
+        update = row.id_url("accounts:ticket_update", number)
         meta = []
         if ticket.account_id is not None and ticket.account is not None:
             meta.append(f"<span>{esc(ticket.account.name)}</span>")
@@ -449,22 +457,22 @@ def ticket_cards(tickets: list[Ticket], *, statuses: list[tuple[str, str]], requ
             meta.append(f'<span class="badge priority-{esc(ticket.priority)}">{priority}</span>')
         meta.append(f"<span>{esc(ticket.assignee.display_name) if ticket.assignee else 'Unassigned'}</span>")
         resolved_in = getattr(ticket, "resolved_in", "")
-        when = f"Resolved in {esc(resolved_in)}" if resolved_in else f"Opened {timesince(ticket.opened_at)} ago"
+        when = f"Resolved in {esc(resolved_in)}" if resolved_in else f"Opened {opened_html(ticket.opened_at)}"
         status_options = "".join(
             f"{start}{' selected' if value == ticket.status else ''}{end}" for value, start, end in options
         )
         html.append(
-            f'<li class="ticket-card priority-{esc(ticket.priority)}" id="ticket-card-{pk}" draggable="true" '
+            f'<li class="ticket-card priority-{esc(ticket.priority)}" id="ticket-card-{number}" draggable="true" '
             "data-ticket-card>\n"
-            f'  <a class="ticket-card-title" href="{row.id_url("accounts:ticket_detail", pk)}" draggable="false">'
+            f'  <a class="ticket-card-title" href="{row.id_url("accounts:ticket_detail", number)}" draggable="false">'
             f'<span class="ticket-number">#{number}</span> {esc(ticket.subject)}</a>\n'
             f'  <span class="ticket-card-meta">\n    {"\n    ".join(meta)}\n  </span>\n'
             f'  <span class="ticket-card-time">{when}</span>\n'
             f'  <form method="post" action="{update}" hx-post="{update}" hx-target="#ticket-board" hx-swap="outerHTML" '
             'class="inline-form ticket-move" data-move-form>\n'
             f"    {row.csrf_field}{row.next_field}\n"
-            f'    <label class="visually-hidden" for="move-{pk}">Status of #{number}</label>\n'
-            f'    <select id="move-{pk}" name="status">{status_options}</select>\n'
+            f'    <label class="visually-hidden" for="move-{number}">Status of #{number}</label>\n'
+            f'    <select id="move-{number}" name="status">{status_options}</select>\n'
             '    <button type="submit" class="button small">Move'
             f'<span class="visually-hidden"> #{number}</span></button>\n'
             "  </form>\n</li>\n"

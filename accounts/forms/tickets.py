@@ -125,3 +125,13 @@ class TicketUpdateForm(forms.Form):
             value = self.cleaned_data["assignee"]
             values["assignee"] = member_by_id(self.members, value) if value else None
         return values
+
+
+class TicketNoteForm(forms.Form):
+    body = forms.CharField(
+        label="Internal note",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What the team should know: only members see it."}),
+        help_text="Only your team sees internal notes; the customer never does.",
+        error_messages={"required": "Write the note first."},
+    )

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.utils.timezone import now
 
-from accounts.models import Account, Contact, Ticket, TicketStatus, priority_rank
+from accounts.models import Account, Contact, Ticket, TicketNote, TicketStatus, priority_rank
 from csm.models import ActivityLog, User
 from csm.selectors import first_of_each
 
@@ -158,8 +158,16 @@ def board(filters: TicketFilters, *, user: User) -> tuple[list[Column], Column]:
     return list(columns.values()), closed
 
 
-def ticket_for_detail(pk: int) -> QuerySet[Ticket]:
-    return Ticket.objects.select_related("account", "contact", "assignee").filter(pk=pk)
+def ticket_for_detail(number: int) -> QuerySet[Ticket]:
+    """The ticket numbered `number` in the organization (its address uses the number people say: #238)."""
+    if not 0 < number < 2**31:  # a PositiveIntegerField: no ticket has a number past it
+        return Ticket.objects.none()
+    return Ticket.objects.select_related("account", "contact", "assignee").filter(number=number)
+
+
+def notes(ticket: Ticket) -> list[TicketNote]:
+    """The ticket's internal notes, oldest first, with their authors."""
+    return list(TicketNote.objects.filter(ticket=ticket).select_related("author").order_by("created_at", "id"))
 
 
 def history(ticket: Ticket) -> list[ActivityLog]:

@@ -3,7 +3,7 @@
 Resolution time is `resolved_at - opened_at`; the first change away from `new` by a person counts as the first
 response. Reopening a solved ticket clears its resolution. Every change is one activity-log row targeting the
 ticket (its history) and about its account (the account's timeline): `ticket.opened`, `ticket.updated`,
-`ticket.resolved`, `ticket.closed` (a solved ticket closed) and `ticket.reopened`.
+`ticket.resolved`, `ticket.closed` (a solved ticket closed), `ticket.reopened` and `ticket.noted` (an internal note).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from accounts.models import (
     Contact,
     Ticket,
     TicketChannel,
+    TicketNote,
     TicketPriority,
     TicketStatus,
 )
@@ -132,3 +133,23 @@ def update_ticket(*, actor: Actor | User, ticket: Ticket, **values: Any) -> Tick
             changes=changes,
         )
     return ticket
+
+
+def add_note(*, actor: Actor | User, ticket: Ticket, body: str) -> TicketNote:
+    """An internal note on the ticket (never sent to the customer); it lands in the ticket's history."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write the note first."})
+    author = as_actor(actor).user
+    with transaction.atomic():
+        note = TicketNote.objects.create(organization=ticket.organization, ticket=ticket, author=author, body=body)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=note.created_at)
+        record(
+            organization=ticket.organization,
+            actor=actor,
+            verb="ticket.noted",
+            target=ticket,
+            about=ticket.account,
+            data={"note": note.pk},
+        )
+    return note

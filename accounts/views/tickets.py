@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms.tasks import AccountField
-from accounts.forms.tickets import TicketCreateForm, TicketFilterForm, TicketUpdateForm
+from accounts.forms.tickets import TicketCreateForm, TicketFilterForm, TicketNoteForm, TicketUpdateForm
 from accounts.models import RESOLVED_TICKET_STATUSES, Account, Ticket, TicketStatus
 from accounts.selectors import tickets as selectors
 from accounts.selectors.tasks import active_members
@@ -98,7 +98,7 @@ def ticket_create(request: OrgRequest) -> HttpResponse:
         ticket = submit(form, lambda: services.open_ticket(actor=request.user, **form.cleaned_data))
         if ticket is not None:
             messages.success(request, f"Ticket #{ticket.number} opened.")
-            return redirect(org_reverse(request, "accounts:ticket_detail", ticket.pk))
+            return redirect(org_reverse(request, "accounts:ticket_detail", ticket.number))
         status = 400
     else:
         # ?account= is an id from the account's page, or the account field's text when htmx refreshes the contacts.
@@ -114,25 +114,49 @@ def ticket_create(request: OrgRequest) -> HttpResponse:
 
 
 def _detail(
-    request: OrgRequest, ticket: Ticket, *, form: TicketUpdateForm | None = None, status: int = 200
+    request: OrgRequest,
+    ticket: Ticket,
+    *,
+    form: TicketUpdateForm | None = None,
+    note_form: TicketNoteForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     selectors.with_durations([ticket])
     if form is None:
         initial = {"status": ticket.status, "priority": ticket.priority, "assignee": str(ticket.assignee_id or "")}
         form = TicketUpdateForm(initial=initial, members=active_members())
+    history = selectors.history(ticket)
     context = {
         "ticket": ticket,
         "form": form,
-        "history": selectors.history(ticket),
+        "note_form": note_form or TicketNoteForm(),
+        "notes": selectors.notes(ticket),
+        "history": history,
         "is_resolved": ticket.status in RESOLVED_TICKET_STATUSES,
+        # The last time it was reopened, if it was: an open ticket says so rather than look never resolved.
+        "reopened_at": next((entry.created_at for entry in history if entry.verb == "ticket.reopened"), None),
     }
     return render(request, DETAIL, context, status=status)
 
 
 @require_GET
 @role_required(Role.CSM)
-def ticket_detail(request: OrgRequest, pk: int) -> HttpResponse:
-    return _detail(request, get_object_or_404(selectors.ticket_for_detail(pk)))
+def ticket_detail(request: OrgRequest, number: int) -> HttpResponse:
+    """A ticket by its number in the organization (#238 is /tickets/238/)."""
+    return _detail(request, get_object_or_404(selectors.ticket_for_detail(number)))
+
+
+@require_POST
+@role_required(Role.CSM)
+def ticket_note(request: OrgRequest, number: int) -> HttpResponse:
+    """Add an internal note, then back to the ticket (a reload adds nothing)."""
+    ticket = get_object_or_404(selectors.ticket_for_detail(number))
+    form = TicketNoteForm(request.POST)
+    note = submit(form, lambda: services.add_note(actor=request.user, ticket=ticket, body=form.cleaned_data["body"]))
+    if note is None:
+        return _detail(request, ticket, note_form=form, status=400)
+    messages.success(request, f"Note added to #{ticket.number}.")
+    return redirect(org_reverse(request, "accounts:ticket_detail", ticket.number) + "#notes")
 
 
 def _summary(before: Ticket, after: Ticket) -> str:
@@ -158,8 +182,8 @@ def _next_query(request: OrgRequest) -> QueryDict:
 
 @require_POST
 @role_required(Role.CSM)
-def ticket_update(request: OrgRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(selectors.ticket_for_detail(pk))
+def ticket_update(request: OrgRequest, number: int) -> HttpResponse:
+    ticket = get_object_or_404(selectors.ticket_for_detail(number))
     members = active_members()
     form = TicketUpdateForm(request.POST, members=members)
     updated = submit(form, lambda: services.update_ticket(actor=request.user, ticket=ticket, **form.changes()))
@@ -173,4 +197,4 @@ def ticket_update(request: OrgRequest, pk: int) -> HttpResponse:
         return render(request, f"{BOARD}#board", context, status=200 if saved else 400)
     if not saved:
         return _detail(request, ticket, form=form, status=400)
-    return redirect(next_url(request, org_reverse(request, "accounts:ticket_detail", ticket.pk)))
+    return redirect(next_url(request, org_reverse(request, "accounts:ticket_detail", ticket.number)))

@@ -83,7 +83,7 @@ def _one_of_everything(organization: Any, owner: Any) -> dict[str, int]:
             "contact": contact.pk,
             "note": NoteFactory(account=account, author=owner).pk,
             "task": TaskFactory(account=account, assignee=owner).pk,
-            "ticket": TicketFactory(account=account).pk,
+            "ticket": TicketFactory(account=account).number,  # tickets are addressed by number
             "plan": milestone.plan_id,
             "milestone": milestone.pk,
             "segment": SegmentFactory(owner=owner).pk,

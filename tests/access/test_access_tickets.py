@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Ticket, TicketStatus
+from accounts.models import Ticket, TicketNote, TicketStatus
 from csm.tenancy import activate
 from tests.conftest import client_for
 from tests.matrix import Case, check, path_of, request
@@ -19,6 +19,8 @@ CASES = [
     Case("accounts:ticket_detail", "get", "/{org}/tickets/{ticket}/", 200, 200, 200),
     Case("accounts:ticket_update", "post", "/{org}/tickets/{ticket}/update/", 302, 302, 302,
          (("status", "pending"),)),
+    Case("accounts:ticket_note", "post", "/{org}/tickets/{ticket}/notes/", 302, 302, 302,
+         (("body", "Customer called back."),)),
 ]  # fmt: skip
 
 
@@ -38,8 +40,9 @@ def test_another_organizations_ticket_answers_404_and_changes_nothing(case, worl
         response = request(client_for(persona), case, path_of(case, "alpha", world["beta"]), ids=world["beta"])
         assert response.status_code == 404
     with activate(org_b):
-        ticket = Ticket.objects.get(pk=world["beta"]["ticket"])
+        ticket = Ticket.objects.get(number=world["beta"]["ticket"])
         assert ticket.status == TicketStatus.NEW and ticket.resolved_at is None
+        assert not TicketNote.objects.filter(ticket=ticket).exists()
 
 
 @pytest.mark.django_db

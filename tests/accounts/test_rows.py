@@ -13,6 +13,7 @@ from django.middleware.csrf import get_token
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.timezone import localdate, now
 
 from accounts import rows
@@ -132,6 +133,7 @@ def test_ticket_cards_write_what_the_template_wrote(in_org_a, csm, request_as):
     )
     template = Template((REFERENCE / "ticket_card.html").read_text())
     for ticket in tickets:
+        ticket.opened_ago = timesince(ticket.opened_at, depth=1)  # the relative hint beside the day
         request = request_as("/alpha/tickets/board/?assignee=mine")
         context = {
             "ticket": ticket, "request": request, "statuses": TicketStatus.choices, "csrf_token": get_token(request)
@@ -182,6 +184,8 @@ def test_ticket_rows_write_what_the_template_wrote(in_org_a, csm, request_as, se
         )
     )
     template = Template((REFERENCE / "ticket_row.html").read_text())
+    for ticket in tickets:
+        ticket.opened_ago = timesince(ticket.opened_at, depth=1)  # the relative hint beside the day
     request = request_as("/alpha/tickets/")
     for zone in ("UTC", "Pacific/Auckland"):
         with timezone.override(zone):

@@ -131,7 +131,7 @@ def test_the_servicedesk_pages_cost_the_same_number_of_queries_whatever_the_numb
         f"/alpha/tickets/?account={ticket.account_id}",
         "/alpha/tickets/board/",
         "/alpha/tickets/board/?assignee=unassigned",
-        f"/alpha/tickets/{ticket.pk}/",
+        f"/alpha/tickets/{ticket.number}/",
         f"/alpha/tickets/new/?account={ticket.account_id}",
     ]
     for path in paths:
@@ -187,7 +187,7 @@ def test_the_board_filters_by_assignee(csm_client, desk):
 def test_moving_a_card_without_javascript_posts_its_form_and_comes_back_to_the_board(csm_client, csm, desk):
     ticket = desk["tickets"][1]
     response = csm_client.post(
-        f"/alpha/tickets/{ticket.pk}/update/", {"status": "open", "next": "/alpha/tickets/board/?assignee=mine"}
+        f"/alpha/tickets/{ticket.number}/update/", {"status": "open", "next": "/alpha/tickets/board/?assignee=mine"}
     )
     assert response.status_code == 302 and response["Location"] == "/alpha/tickets/board/?assignee=mine"
     ticket.refresh_from_db()
@@ -199,7 +199,7 @@ def test_moving_a_card_without_javascript_posts_its_form_and_comes_back_to_the_b
 def test_a_drag_and_drop_move_answers_htmx_with_the_board_again(csm_client, desk):
     ticket = desk["tickets"][3]
     response = csm_client.post(
-        f"/alpha/tickets/{ticket.pk}/update/",
+        f"/alpha/tickets/{ticket.number}/update/",
         {"status": "solved", "next": "/alpha/tickets/board/?priority=low"},
         HTTP_HX_TARGET="ticket-board",
         HTTP_HX_CURRENT_URL="http://testserver/alpha/tickets/board/?priority=low",
@@ -219,7 +219,7 @@ def test_a_drag_and_drop_move_answers_htmx_with_the_board_again(csm_client, desk
 def test_a_refused_move_answers_400_with_the_board_and_the_error(csm_client, desk):
     ticket = desk["tickets"][1]
     response = csm_client.post(
-        f"/alpha/tickets/{ticket.pk}/update/", {"status": "lost"}, HTTP_HX_TARGET="ticket-board", **HTMX
+        f"/alpha/tickets/{ticket.number}/update/", {"status": "lost"}, HTTP_HX_TARGET="ticket-board", **HTMX
     )
     assert response.status_code == 400
     assert "message-error" in response.content.decode() and 'id="ticket-board"' in response.content.decode()
@@ -254,7 +254,7 @@ def test_opening_a_ticket_for_an_account_and_one_of_its_contacts(csm_client, csm
         },
     )
     ticket = Ticket.objects.get(subject="Cannot export")
-    assert response.status_code == 302 and response["Location"] == f"/alpha/tickets/{ticket.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/alpha/tickets/{ticket.number}/"
     assert (ticket.number, ticket.account, ticket.contact, ticket.assignee) == (42, account, contact, manager)
     assert (ticket.priority, ticket.channel, ticket.status) == ("high", TicketChannel.EMAIL, TicketStatus.NEW)
     assert ActivityLog.objects.filter(verb="ticket.opened", target_id=ticket.pk, about_id=account.pk).exists()
@@ -309,7 +309,7 @@ def test_the_ticket_page_shows_its_facts_resolution_time_and_history(csm_client,
     Ticket.objects.filter(pk=ticket.pk).update(opened_at=now() - timedelta(hours=2, minutes=15, seconds=10))
     services.update_ticket(actor=csm, ticket=ticket, status=TicketStatus.SOLVED)
 
-    response = csm_client.get(f"/alpha/tickets/{ticket.pk}/")
+    response = csm_client.get(f"/alpha/tickets/{ticket.number}/")
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -322,9 +322,9 @@ def test_the_ticket_page_shows_its_facts_resolution_time_and_history(csm_client,
 @pytest.mark.django_db
 def test_assigning_resolving_and_reopening_from_the_ticket_page(csm_client, csm, desk):
     ticket = desk["tickets"][1]
-    path = f"/alpha/tickets/{ticket.pk}/update/"
+    path = f"/alpha/tickets/{ticket.number}/update/"
 
-    assert csm_client.post(path, {"assignee": str(csm.pk)})["Location"] == f"/alpha/tickets/{ticket.pk}/"
+    assert csm_client.post(path, {"assignee": str(csm.pk)})["Location"] == f"/alpha/tickets/{ticket.number}/"
     ticket.refresh_from_db()
     assert ticket.assignee == csm and ticket.status == TicketStatus.NEW
 
@@ -347,7 +347,7 @@ def test_assigning_resolving_and_reopening_from_the_ticket_page(csm_client, csm,
 def test_the_edit_form_changes_status_priority_and_assignee_at_once(manager_client, csm, desk):
     ticket = desk["tickets"][2]
     response = manager_client.post(
-        f"/alpha/tickets/{ticket.pk}/update/", {"status": "pending", "priority": "low", "assignee": ""}, follow=True
+        f"/alpha/tickets/{ticket.number}/update/", {"status": "pending", "priority": "low", "assignee": ""}, follow=True
     )
     assert "#2 moved to Pending, unassigned, priority low." in response.content.decode()
     ticket.refresh_from_db()
@@ -358,7 +358,7 @@ def test_the_edit_form_changes_status_priority_and_assignee_at_once(manager_clie
 @pytest.mark.parametrize("data", [{}, {"status": "gone"}, {"assignee": "999999"}])
 def test_a_bad_update_re_renders_the_ticket_page_with_the_error(csm_client, desk, data):
     ticket = desk["tickets"][2]
-    response = csm_client.post(f"/alpha/tickets/{ticket.pk}/update/", data)
+    response = csm_client.post(f"/alpha/tickets/{ticket.number}/update/", data)
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode() or "Nothing to change" in response.content.decode()
     ticket.refresh_from_db()
@@ -368,8 +368,8 @@ def test_a_bad_update_re_renders_the_ticket_page_with_the_error(csm_client, desk
 @pytest.mark.django_db
 def test_the_ticket_pages_refuse_wrong_methods(csm_client, desk):
     ticket = desk["tickets"][1]
-    assert csm_client.get(f"/alpha/tickets/{ticket.pk}/update/").status_code == 405
-    assert csm_client.post(f"/alpha/tickets/{ticket.pk}/").status_code == 405
+    assert csm_client.get(f"/alpha/tickets/{ticket.number}/update/").status_code == 405
+    assert csm_client.post(f"/alpha/tickets/{ticket.number}/").status_code == 405
     assert csm_client.post("/alpha/tickets/").status_code == 405
     assert csm_client.post("/alpha/tickets/board/").status_code == 405
 
@@ -390,3 +390,59 @@ def test_an_account_name_with_markup_stays_text_on_the_ticket_form(in_org_a, csm
     content = csm_client.get(f"/alpha/tickets/new/?account={account.pk}").content.decode()
     assert "<img src=x" not in content
     assert "&lt;img src=x" in content
+
+
+# -- Addresses by number, reopened tickets, internal notes, one time format ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_ticket_is_addressed_by_its_number(csm_client, in_org_a):
+    TicketFactory.create_batch(3)
+    ticket = TicketFactory(number=238, subject="Billing export")
+    assert ticket.pk != 238
+    page = csm_client.get("/alpha/tickets/238/")
+    assert page.status_code == 200 and "#238" in page.content.decode() and "Billing export" in page.content.decode()
+    assert csm_client.get(f"/alpha/tickets/{ticket.pk}/").status_code == 404
+    assert csm_client.get("/alpha/tickets/99999999999999/").status_code == 404
+    listing = csm_client.get("/alpha/tickets/").content.decode()
+    assert 'href="/alpha/tickets/238/"' in listing
+    board = csm_client.get("/alpha/tickets/board/").content.decode()
+    assert 'href="/alpha/tickets/238/"' in board and 'action="/alpha/tickets/238/update/"' in board
+
+
+@pytest.mark.django_db
+def test_a_reopened_ticket_says_it_is_open_not_resolved(csm_client, csm, in_org_a):
+    ticket = services.open_ticket(actor=csm, subject="Export fails")
+    services.update_ticket(actor=csm, ticket=ticket, status=TicketStatus.SOLVED)
+    services.update_ticket(actor=csm, ticket=ticket, status=TicketStatus.OPEN)
+    page = csm_client.get(f"/alpha/tickets/{ticket.number}/").content.decode()
+    facts = page[page.index('<dl class="facts">') : page.index("</dl>")]
+    assert "Resolved" not in facts and "Open for" in facts and "Reopened" in facts
+    assert "Resolve<" in page and ">Reopen<" not in page
+    card = csm_client.get("/alpha/tickets/board/").content.decode()
+    assert "Resolved in" not in card
+
+
+@pytest.mark.django_db
+def test_internal_notes_on_a_ticket(csm_client, csm, in_org_a):
+    ticket = services.open_ticket(actor=csm, subject="Export fails", account=AccountFactory(name="Acme"))
+    path = f"/alpha/tickets/{ticket.number}/notes/"
+    refused = csm_client.post(path, {"body": "   "})
+    assert refused.status_code == 400 and "Write the note first" in refused.content.decode()
+    response = csm_client.post(path, {"body": "Customer uses **Excel 2016**.\nSecond line."})
+    assert response.status_code == 302 and response["Location"] == f"/alpha/tickets/{ticket.number}/#notes"
+    page = csm_client.get(response["Location"]).content.decode()
+    assert "Customer uses **Excel 2016**.<br>Second line." in page and "Only your team sees internal notes" in page
+    assert "Ticket noted" in page
+    note = ticket.notes.get()
+    assert note.author == csm
+    entry = ActivityLog.objects.get(verb="ticket.noted")
+    assert entry.target_id == ticket.pk and entry.about_id == ticket.account_id and entry.data == {"note": note.pk}
+
+
+@pytest.mark.django_db
+def test_list_and_board_show_when_a_ticket_opened_the_same_way(csm_client, in_org_a):
+    TicketFactory(subject="Old one", opened_at=now() - timedelta(days=3, hours=2))
+    for path in ("/alpha/tickets/", "/alpha/tickets/board/"):
+        page = csm_client.get(path).content.decode()
+        assert "(3\xa0days ago)" in page, path

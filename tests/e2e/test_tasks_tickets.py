@@ -126,7 +126,8 @@ def test_a_csm_opens_a_ticket_moves_it_on_the_board_and_resolves_it(
 
     expect(page.get_by_text("Ticket #8 opened.")).to_be_visible()
     expect(page.get_by_role("heading", name="#8 Export to CSV fails")).to_be_visible()
-    ticket_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    ticket_id = int(page.url.rstrip("/").rsplit("/", 1)[1])  # its number: /tickets/8/ is #8
+    assert ticket_id == 8
 
     # Drag the card from "New" to "Pending" on the board.
     page.get_by_role("main").get_by_role("link", name="Board", exact=True).first.click()
@@ -139,7 +140,7 @@ def test_a_csm_opens_a_ticket_moves_it_on_the_board_and_resolves_it(
     expect(page.get_by_text("#8 moved to Pending.")).to_be_visible()
     expect(page.locator('section[data-drop-status="pending"] .count')).to_have_text("1")
     assert page.evaluate("window.__marker") == "still here"
-    assert stored(org_a, lambda: Ticket.objects.get(pk=ticket_id).status) == TicketStatus.PENDING
+    assert stored(org_a, lambda: Ticket.objects.get(number=ticket_id).status) == TicketStatus.PENDING
 
     # Without dragging: the card's own form moves it too.
     card = page.locator(f"#ticket-card-{ticket_id}")
@@ -154,7 +155,7 @@ def test_a_csm_opens_a_ticket_moves_it_on_the_board_and_resolves_it(
     expect(page.get_by_text("#8 solved, resolved in")).to_be_visible()
     expect(page.locator(".resolution-time")).to_have_text("Resolved in under a minute")
     expect(page.get_by_text("Ticket resolved")).to_be_visible()
-    assert stored(org_a, lambda: Ticket.objects.get(pk=ticket_id).resolved_at) is not None
+    assert stored(org_a, lambda: Ticket.objects.get(number=ticket_id).resolved_at) is not None
 
     # The list shows the resolution time too.
     page.goto(f"{base}/alpha/tickets/?status=solved")
@@ -172,7 +173,7 @@ def test_tasks_and_tickets_fit_a_phone(live_server, browser, csm, org_a, workloa
     base = live_server.url
     log_in(page, base, csm.email)
     for path in ("/alpha/tasks/", "/alpha/tickets/", "/alpha/tickets/board/", "/alpha/tickets/new/",
-                 f"/alpha/tickets/{ticket.pk}/"):  # fmt: skip
+                 f"/alpha/tickets/{ticket.number}/"):  # fmt: skip
         page.goto(f"{base}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     page.goto(f"{base}/alpha/tasks/")
