@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0013_task_priority_rank_stored'),
-        ('csm', '0004_rls_organization'),
+        ('csm', '0003_outbound_email'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
