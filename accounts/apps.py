@@ -54,6 +54,8 @@ class AccountsConfig(AppConfig):
             timeline.TimelineKind(
                 "meeting", "Meetings", ("meeting.",), loader=_load_notes, render=_note_entry, line=_note_line
             ),
+            # A note rewritten or deleted: one line saying so (under the Notes filter), not the note again.
+            timeline.TimelineKind("note_change", "Notes", ("note.edited", "note.deleted"), listed=False),
             timeline.TimelineKind("task", "Tasks", ("task.",)),
             timeline.TimelineKind("ticket", "Tickets", ("ticket.",)),
             timeline.TimelineKind("contact", "Contacts", ("contact.",)),

@@ -8,7 +8,7 @@ today, the CSRF field, the address to come back to), so a page of a hundred rows
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
@@ -348,6 +348,9 @@ def stakeholder_nodes(nodes: list[Any], request: HttpRequest) -> SafeString:
 # -- Timeline entries -------------------------------------------------------------------------------------------
 
 
+LOGGED_LATER = timedelta(hours=1)  # a note logged this long after what it tells says when it happened
+
+
 def note_entry(entry: Any) -> str:
     """A note, a call or a meeting on the timeline: its kind, author, who it was with, how long, and its body (the
     note's stored HTML, sanitized when it was written). `entry.obj` is the note (the kind's loader), or None when it
@@ -365,6 +368,16 @@ def note_entry(entry: Any) -> str:
         body = f'<div class="note-body">{note.body_html}</div>'
     else:
         body = f'<p class="muted">{esc(entry.target_repr)}</p>'
+    when = entry_time(entry)
+    if note is not None and abs(note.occurred_at - entry.created_at) > LOGGED_LATER:
+        # Logged after the fact (yesterday's call): when it happened, and when it was written down.
+        occurred = localtime(note.occurred_at)
+        when = (
+            f'<time datetime="{occurred.isoformat()}">{day_and_time(occurred)}</time>'
+            f' <span class="muted small">(logged {day_and_time(entry.created_at)})</span>'
+        )
+    edit_url = getattr(entry, "edit_url", "")
+    edit = f'<a class="small" href="{esc(edit_url)}">Edit</a>' if edit_url else ""
     return (
         f'<li class="entry entry-{key}">\n'
         '  <div class="entry-head">\n'
@@ -372,7 +385,8 @@ def note_entry(entry: Any) -> str:
         f"    <strong>{esc(entry.actor_label)}</strong>\n"
         f"    {contact}\n"
         f"    {duration}\n"
-        f"    {entry_time(entry)}\n"
+        f"    {when}\n"
+        f"    {edit}\n"
         "  </div>\n"
         f"  {body}\n"
         "</li>\n"

@@ -36,6 +36,8 @@ class TimelineKind:
     render: Renderer | None = field(default=None, compare=False)
     # One entry on one plain line (the start page's digest), when `entry_line` alone does not say it well.
     line: Renderer | None = field(default=None, compare=False)
+    # False for a kind that refines another's verbs (its entries are shown under the other's filter).
+    listed: bool = True
 
     def matches(self, verb: str) -> bool:
         return verb.startswith(self.verb_prefixes)
@@ -55,7 +57,8 @@ def register(kind: TimelineKind) -> None:
 
 
 def kinds() -> list[TimelineKind]:
-    return list(_kinds.values())
+    """The kinds a timeline can be filtered by."""
+    return [kind for kind in _kinds.values() if kind.listed]
 
 
 def kind_for(verb: str) -> TimelineKind | None:

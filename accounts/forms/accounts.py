@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils.timezone import localtime, now
 
 from accounts.models import (
     Account,
@@ -17,6 +18,7 @@ from accounts.models import (
     CustomField,
     CustomFieldType,
     LifecycleStage,
+    Note,
     NoteKind,
     PlanTemplate,
     StageCategory,
@@ -228,11 +230,44 @@ class NoteForm(forms.Form):
         help_text="Markdown: **bold**, _italic_, lists, links.",
     )
     contact = TenantModelChoiceField(Contact, required=False, empty_label="With nobody in particular")
+    occurred_at = forms.DateTimeField(
+        label="When",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for now; yesterday's call goes in as yesterday.",
+    )
     duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=1, max_value=24 * 60)
 
     def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices_of(self, "contact").queryset = Contact.objects.filter(account=account)
+
+    def clean_occurred_at(self) -> datetime | None:
+        moment: datetime | None = self.cleaned_data.get("occurred_at")
+        if moment is not None and moment > now() + timedelta(minutes=5):
+            raise forms.ValidationError("That is in the future: log what has happened.")
+        if moment is not None and moment < now() - timedelta(days=3 * 365):
+            raise forms.ValidationError("That is more than three years ago: check the year.")
+        return moment
+
+    def note_values(self) -> dict[str, Any]:
+        """The note's fields for the services (an empty time means now)."""
+        values = dict(self.cleaned_data)
+        if values.get("occurred_at") is None:
+            values.pop("occurred_at", None)
+        return values
+
+    @classmethod
+    def of(cls, note: Note, data: Any = None) -> NoteForm:
+        """The form for rewriting `note`."""
+        initial = {
+            "kind": note.kind,
+            "body": note.body,
+            "contact": note.contact_id,
+            "occurred_at": localtime(note.occurred_at).replace(second=0, microsecond=0, tzinfo=None),
+            "duration_minutes": note.duration_minutes,
+        }
+        return cls(data, initial=initial, account=note.account)
 
 
 class ContactForm(forms.ModelForm[Contact]):

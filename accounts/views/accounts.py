@@ -31,7 +31,17 @@ from accounts.forms.accounts import (
 )
 from accounts.forms.filters import AccountFilterForm
 from accounts.forms.tasks import TaskCreateForm
-from accounts.models import Account, Contact, CustomField, LifecycleStage, Milestone, MilestoneStatus, SuccessPlan
+from accounts.models import (
+    Account,
+    Contact,
+    CustomField,
+    LifecycleStage,
+    Milestone,
+    MilestoneStatus,
+    Note,
+    NoteKind,
+    SuccessPlan,
+)
 from accounts.selectors import accounts as selectors
 from accounts.selectors.tasks import active_members
 from accounts.services import accounts as account_services
@@ -335,12 +345,20 @@ def _custom_values(account: Account) -> list[tuple[str, Any]]:
 
 # -- The 360 -----------------------------------------------------------------------------------------------------
 
+NOTE_VERBS = frozenset(note_services.VERBS.values())  # the entries that are a note, a call or a meeting written
+
 
 def _timeline_context(request: OrgRequest, account: Account, *, first_page: bool = False) -> dict[str, Any]:
     """The timeline's part of a context: ?kind= filters it, ?before= pages it (with or without JavaScript)."""
     kind = "" if first_page else request.GET.get("kind", "")
     before = None if first_page else cursors.decode(request.GET.get("before", ""))
     page = selectors.timeline(account, kind=kind, before=before)
+    # The person's own notes offer to be changed (accounts.rows.note_entry writes the link).
+    edit_base = org_reverse(request, "accounts:note_edit", account.pk, 0).removesuffix("0/edit/")
+    for entry in page.entries:
+        note = getattr(entry, "obj", None)
+        if isinstance(note, Note) and note.author_id == request.user.pk and entry.verb in NOTE_VERBS:
+            entry.edit_url = f"{edit_base}{note.pk}/edit/"  # type: ignore[attr-defined]
     return {"account": account, "entries": page.entries, "older": page.older, "kinds": timeline_kinds(), "kind": kind}
 
 
@@ -401,11 +419,13 @@ def account_note(request: OrgRequest, pk: int) -> HttpResponse:
     """Add a note, or log a call or a meeting; with htmx the new entry appears at the top of the timeline."""
     account = get_object_or_404(Account, pk=pk)
     form = NoteForm(request.POST, account=account)
-    submit(form, lambda: note_services.add_note(actor=request.user, account=account, **form.cleaned_data))
+    submit(form, lambda: note_services.add_note(actor=request.user, account=account, **form.note_values()))
     if wants_partial(request):
+        # A fresh form keeps the kind just used: the next of a series of calls is a call too.
+        kept = NoteForm(account=account, initial={"kind": form.cleaned_data.get("kind", NoteKind.NOTE)})
         context = {
             **_timeline_context(request, account, first_page=True),
-            "note_form": form if form.errors else NoteForm(account=account),
+            "note_form": form if form.errors else kept,
         }
         return render(request, "accounts/account_detail.html#timeline-card", context, status=form_status(form))
     if form.errors:
@@ -415,6 +435,38 @@ def account_note(request: OrgRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, "Added to the timeline.")
     return redirect(org_reverse(request, "accounts:detail", pk))
+
+
+def _own_note(request: OrgRequest, pk: int, note_pk: int) -> Note:
+    """The note, if this person wrote it: 404 outside the account or the organization, 403 on someone else's."""
+    note = get_object_or_404(Note.objects.select_related("account", "contact"), pk=note_pk, account_id=pk)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied("Only the person who wrote a note may change or delete it.")
+    return note
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CSM)
+def note_edit(request: OrgRequest, pk: int, note_pk: int) -> HttpResponse:
+    """Rewrite one's own note, call or meeting; the timeline records the change."""
+    note = _own_note(request, pk, note_pk)
+    form = NoteForm.of(note, request.POST or None)
+    if request.method == "POST" and submit(
+        form, lambda: note_services.edit_note(actor=request.user, note=note, **form.note_values())
+    ):
+        messages.success(request, "The note is changed.")
+        return redirect(org_reverse(request, "accounts:detail", pk) + "#timeline")
+    context = {"form": form, "note": note, "account": note.account}
+    return render(request, "accounts/note_form.html", context, status=form_status(form))
+
+
+@require_POST
+@role_required(Role.CSM)
+def note_delete(request: OrgRequest, pk: int, note_pk: int) -> HttpResponse:
+    note = _own_note(request, pk, note_pk)
+    note_services.delete_note(actor=request.user, note=note)
+    messages.success(request, "The note is deleted; the timeline says so.")
+    return redirect(org_reverse(request, "accounts:detail", pk) + "#timeline")
 
 
 @require_POST

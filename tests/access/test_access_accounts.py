@@ -24,6 +24,12 @@ CASES = [
     Case("accounts:timeline", "get", "/{org}/accounts/{account}/timeline/", 302, 302, 302),
     Case("accounts:note", "post", "/{org}/accounts/{account}/notes/", 302, 302, 302,
          (("kind", "note"), ("body", "Called about the renewal."))),
+    # The world's note is the CSM's: only its author may change it (403 for the others).
+    Case("accounts:note_edit", "get", "/{org}/accounts/{account}/notes/{note}/edit/", 200, 403, 403),
+    Case("accounts:note_edit", "post", "/{org}/accounts/{account}/notes/{note}/edit/", 302, 403, 403,
+         (("kind", "call"), ("body", "Called back."))),
+    # The CSM deletes it first, so the others find it gone (test_notes.py shows their 403 on a note that is there).
+    Case("accounts:note_delete", "post", "/{org}/accounts/{account}/notes/{note}/delete/", 302, 404, 404),
     Case("accounts:stage", "post", "/{org}/accounts/{account}/stage/", 302, 302, 302, (("stage", "{stage}"),)),
     Case("accounts:owner", "post", "/{org}/accounts/{account}/owner/", 403, 302, 302, (("owner_id", ""),)),
     Case("accounts:task_add", "post", "/{org}/accounts/{account}/tasks/", 302, 302, 302,

@@ -100,7 +100,9 @@ def test_a_note_on_one_line_is_plain_words_without_its_kind_twice(verb, stored, 
 
 
 def _note(kind: str, *, contact: str = "", minutes: int | None = None) -> Note:
-    note = Note(kind=kind, body="x", body_html="<p>Talked <em>renewal</em></p>", duration_minutes=minutes)
+    note = Note(
+        kind=kind, body="x", body_html="<p>Talked <em>renewal</em></p>", duration_minutes=minutes, occurred_at=MOMENT
+    )
     if contact:
         note.contact = Contact(name=contact)
     return note
@@ -133,3 +135,15 @@ def test_a_kind_may_still_show_its_entries_with_a_template(settings, tmp_path):
     entry = _entry("account.updated")
     entry.kind = timeline.TimelineKind("custom", "Custom", ("custom.",), template="kind.html")
     assert timeline.render_entries([entry]) == "<li>Ann &lt;CSM&gt; did account.updated</li>"
+
+
+def test_a_note_logged_later_says_when_it_happened_and_when_it_was_logged():
+    entry = _entry("call.logged", target_repr="Call: renewal")
+    entry.obj = _note(NoteKind.CALL)
+    entry.obj.occurred_at = MOMENT - datetime.timedelta(days=1, hours=3)
+    with timezone.override("UTC"):
+        html = note_entry(entry)
+    assert '<time datetime="2026-03-30T19:05:00+00:00">30 Mar 2026, 19:05</time>' in html
+    assert "(logged 31 Mar 2026, 22:05)" in html
+    entry.obj.occurred_at = MOMENT - datetime.timedelta(minutes=30)  # written down at once: one time only
+    assert "logged" not in note_entry(entry)
