@@ -85,8 +85,8 @@ def test_an_entry_line_says_its_first_change_and_cuts_at_a_word():
 @pytest.mark.parametrize(
     ("verb", "stored", "shown"),
     [
-        ("call.logged", "Call: Quick call: rollout to **IT** slipped", "Call Ann <CSM> call logged: Quick call: rollout "
-         "to IT slipped"),
+        ("call.logged", "Call: Quick call: rollout to **IT** slipped",
+         "Call Ann <CSM> call logged: Quick call: rollout to IT slipped"),
         ("note.added", "Note: ## Kick-off with [Ann](https://x.test) and **Bob**", "Note Ann <CSM> note added: "
          "Kick-off with Ann and Bob"),
         ("meeting.logged", "Meeting: " + "word " * 40, "Meeting Ann <CSM> meeting logged: " + "word " * 16 + "word…"),
