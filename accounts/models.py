@@ -17,6 +17,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate, now
 
+from csm.fields import StoredGeneratedField
 from csm.models import TenantModel
 
 
@@ -376,9 +377,7 @@ class Task(TenantModel):
     due_date = models.DateField(null=True, blank=True)
     priority = models.CharField(max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL)
     # The priority as a number to sort by, kept by PostgreSQL (a stored generated column).
-    priority_rank = models.GeneratedField(
-        expression=priority_rank(), output_field=models.IntegerField(), db_persist=True
-    )
+    priority_rank = StoredGeneratedField(expression=priority_rank(), output_field=models.IntegerField())
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     snoozed_until = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=12, choices=TaskSource.choices, default=TaskSource.MANUAL)

@@ -35,7 +35,7 @@ class BoardFilterForm(forms.Form):
             self,
             "owner",
             [
-                ("", "Anyone"),
+                ("any", "Anyone"),
                 ("me", "Mine"),
                 (NO_OWNER, "No owner"),
                 *member_choices(members),

@@ -15,6 +15,11 @@ from accounts.models import HealthBand, LifecycleStage, Segment, Tier
 from csm.models import Membership, User
 from csm.web.forms import TenantModelChoiceField, choices_of, set_choices
 
+# "Anyone" / "churned or not" said explicitly: a CSM's list opened without filters shows their book, not churned
+# (CSM_DEFAULTS); choosing everyone must then stay in the address. An empty value means the same, as before.
+ANY = "any"
+CSM_DEFAULTS = {"owner": "me", "churned": "no"}
+
 
 class AccountFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
@@ -29,7 +34,7 @@ class AccountFilterForm(forms.Form):
     churned = forms.ChoiceField(
         label="Churned",
         required=False,
-        choices=[("", "Churned or not"), ("no", "Not churned"), ("only", "Churned only")],
+        choices=[(ANY, "Churned or not"), ("no", "Not churned"), ("only", "Churned only")],
     )
     renewal_days = forms.IntegerField(label="Renews in (days)", required=False, min_value=0, max_value=3650)
     mrr_min = forms.DecimalField(
@@ -50,7 +55,7 @@ class AccountFilterForm(forms.Form):
             self,
             "owner",
             [
-                ("", "Anyone"),
+                (ANY, "Anyone"),
                 ("me", "Mine"),
                 ("none", "No owner"),
                 *member_choices(owners),

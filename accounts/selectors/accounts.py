@@ -118,9 +118,14 @@ def _apply(accounts: QuerySet[Account], filters: dict[str, Any], user: User) -> 
             # An address: the accounts one of whose contacts uses it.
             accounts = accounts.filter(pk__in=Contact.objects.filter(email__ilike_contains=q).values("account_id"))
         else:
-            accounts = accounts.filter(Q(name__ilike_contains=q) | Q(domains__ilike_contains=q))
+            # An external id (the CRM's) matches exactly: people paste it whole.
+            accounts = accounts.filter(
+                Q(name__ilike_contains=q) | Q(domains__ilike_contains=q) | Q(external_id=q)
+            )
     owner = filters.get("owner")
-    if owner == "me":
+    if owner == "any":
+        pass
+    elif owner == "me":
         accounts = accounts.filter(owner=user)
     elif owner == "none":
         accounts = accounts.filter(owner__isnull=True)

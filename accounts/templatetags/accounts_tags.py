@@ -18,14 +18,20 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context: Context, label: str, key: str, css_class: str = "") -> SafeString:
-    """A column header that sorts the list by `key`, and reverses it when it already does."""
+def sort_header(
+    context: Context, label: str, key: str, css_class: str = "", *, largest_first: bool = False
+) -> SafeString:
+    """A column header that sorts the list by `key`, and reverses it when it already does; the first click sorts
+    ascending, or descending with `largest_first` (MRR: the biggest accounts first)."""
     request = context["request"]
     current = context.get("sort", "")
     params = request.GET.copy()
     params.pop("page", None)
     ascending = current == key
-    params["sort"] = f"-{key}" if ascending else key
+    if largest_first:
+        params["sort"] = key if current == f"-{key}" else f"-{key}"
+    else:
+        params["sort"] = f"-{key}" if ascending else key
     state = "ascending" if ascending else "descending" if current == f"-{key}" else "none"
     arrow = " ▲" if state == "ascending" else " ▼" if state == "descending" else ""
     href = f"?{params.urlencode()}"

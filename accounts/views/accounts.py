@@ -29,7 +29,7 @@ from accounts.forms.accounts import (
     StageForm,
     StartPlanForm,
 )
-from accounts.forms.filters import AccountFilterForm
+from accounts.forms.filters import CSM_DEFAULTS, AccountFilterForm
 from accounts.forms.tasks import TaskCreateForm
 from accounts.models import (
     Account,
@@ -57,7 +57,7 @@ from csm.timeline import kinds as timeline_kinds
 from csm.web import cursors
 from csm.web.actions import answer, attempt, errors_text, form_status, submit
 from csm.web.forms import share_rows
-from csm.web.http import wants_partial
+from csm.web.http import csm_defaults, wants_partial
 from csm.web.reverse import org_prefix, org_reverse
 
 BULK_ALL_LIMIT = 1000
@@ -79,6 +79,8 @@ def _list_state(request: OrgRequest, members: list[Membership]) -> tuple[Account
 @require_GET
 @role_required(Role.CSM)
 def account_list(request: OrgRequest) -> HttpResponse:
+    if (defaults := csm_defaults(request, CSM_DEFAULTS)) is not None:
+        return defaults
     # The people and the stages, read once for the page's pickers (the filters, bulk assign and bulk "set stage").
     members = active_members()
     stages = list(LifecycleStage.objects.all())
@@ -248,6 +250,9 @@ def account_export(request: OrgRequest) -> StreamingHttpResponse:
 
     def rows() -> Iterator[str]:
         writer = csv.writer(_Echo())
+        # A byte-order mark first: Excel then reads the file as UTF-8 ("Fjällräven", not "FjÃ¤llrÃ¤ven"); the
+        # import reads it back (accounts.importer.files).
+        yield "\ufeff"
         yield writer.writerow(EXPORT_COLUMNS + [f"custom_{f.key}" for f in custom_fields])
         # The response is consumed after the request's transaction ended: the generator opens its own context.
         with activate(organization, user=user):

@@ -24,6 +24,7 @@ from accounts.services.accounts import change_stage
 from csm.models import Role
 from csm.tenancy.access import OrgRequest, role_required
 from csm.web.actions import answer, errors_text, refusal_text
+from csm.web.http import csm_defaults
 from csm.web.reverse import org_reverse
 
 TEMPLATE = "accounts/board/board.html"
@@ -49,6 +50,8 @@ def _board_url(request: OrgRequest, query: dict[str, str]) -> str:
 @require_GET
 @role_required(Role.CSM)
 def board(request: OrgRequest) -> HttpResponse:
+    if (defaults := csm_defaults(request, {"owner": "me"})) is not None:
+        return defaults
     filter_form = BoardFilterForm(request.GET or None, user=request.user)
     return answer(request, TEMPLATE, _board_context(filter_form), partial="columns")
 

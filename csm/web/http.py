@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from csm.models import Role
 
 
 def wants_partial(request: HttpRequest) -> bool:
@@ -20,3 +25,13 @@ def next_url(request: HttpRequest, default: str) -> str:
     ):
         return wanted
     return default
+
+
+def csm_defaults(request: HttpRequest, defaults: dict[str, str]) -> HttpResponse | None:
+    """A CSM who opens a list without any filter gets their own view (`defaults`, such as their accounts, not
+    churned), by a redirect, so the address always says what the page shows (and bulk actions, exports and saved
+    segments read the same filters). Managers and admins see everything; anyone may choose "Anyone" (`any`)."""
+    membership = getattr(request, "membership", None)
+    if request.GET or membership is None or membership.has_role(Role.MANAGER):
+        return None
+    return redirect(f"{request.path}?{urlencode(defaults)}")

@@ -4,6 +4,7 @@ owner, notes and the timeline, contacts and the stakeholder map, tasks, success 
 from __future__ import annotations
 
 import csv
+import re
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -75,7 +76,7 @@ def book(in_org_a, csm, manager):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", ["Acme Robotics", "Bolt Analytics", "cider labs"]),
+        ("owner=any", ["Acme Robotics", "Bolt Analytics", "cider labs"]),
         ("owner=me", ["Acme Robotics", "Bolt Analytics"]),
         ("q=robo", ["Acme Robotics"]),
         ("q=cider.app", ["cider labs"]),
@@ -115,7 +116,7 @@ def test_churned_accounts_can_be_left_out_or_listed_alone(book, csm_client):
     AccountFactory(name="Gone Ltd", stage=stage("churned"), mrr=Decimal(700))
     Account.objects.filter(pk=book["cider"].pk).update(stage=None)  # no stage at all: not churned
 
-    assert names(csm_client.get("/alpha/accounts/")) == ["Acme Robotics", "Bolt Analytics", "cider labs", "Gone Ltd"]
+    assert names(csm_client.get("/alpha/accounts/?owner=any")) == ["Acme Robotics", "Bolt Analytics", "cider labs", "Gone Ltd"]
     assert names(csm_client.get("/alpha/accounts/?churned=no")) == ["Acme Robotics", "Bolt Analytics", "cider labs"]
     assert names(csm_client.get("/alpha/accounts/?churned=only")) == ["Gone Ltd"]
     export = csm_client.get("/alpha/accounts/export.csv?churned=no")
@@ -142,7 +143,7 @@ def test_htmx_gets_only_the_results(book, csm_client):
 
 def test_pages(in_org_a, csm_client):
     AccountFactory.create_batch(55)
-    first = csm_client.get("/alpha/accounts/")
+    first = csm_client.get("/alpha/accounts/?owner=any")
     assert len(names(first)) == 50 and first.context["page"].paginator.num_pages == 2
     second = csm_client.get("/alpha/accounts/?page=2")
     assert len(names(second)) == 5
@@ -155,7 +156,7 @@ def test_the_list_costs_the_same_number_of_queries_whatever_the_data(in_org_a, c
             account_services.set_tags(actor=csm, account=account, names=["a", "b"])
 
     fill(5)
-    csm_client.get("/alpha/accounts/")
+    csm_client.get("/alpha/accounts/?owner=any")
     with CaptureQueriesContext(connection) as small:
         csm_client.get("/alpha/accounts/?sort=-mrr")
     fill(30)
@@ -241,7 +242,9 @@ def test_csv_export_of_the_filtered_list(book, csm_client, org_b, outsider):
     Account.objects.filter(pk=book["bolt"].pk).update(custom_fields={"region": "EMEA"})
     response = csm_client.get("/alpha/accounts/export.csv?owner=me&sort=-mrr")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark Excel needs
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["name", "external_id", "domains"] and rows[0][-1] == "custom_region"
     assert [row[0] for row in rows[1:]] == ["'=HYPERLINK(evil)", "Bolt Analytics"]
     assert rows[2][-1] == "EMEA"
@@ -599,7 +602,32 @@ def test_the_list_counts_up_to_a_cap(in_org_a, csm_client, monkeypatch):
 
     monkeypatch.setattr(selectors, "COUNT_CAP", 60)
     AccountFactory.create_batch(75)
-    first = csm_client.get("/alpha/accounts/")
+    first = csm_client.get("/alpha/accounts/?owner=any")
     assert b"More than" in first.content and first.context["page"].paginator.num_pages == 2
     assert len(names(csm_client.get("/alpha/accounts/?page=2"))) == 10  # the pages stop at the cap
     assert b"More than" not in csm_client.get("/alpha/accounts/?q=Customer 000").content
+
+
+def test_a_csms_list_and_board_open_on_their_own_book(book, csm_client, manager_client):
+    response = csm_client.get("/alpha/accounts/")
+    assert response.status_code == 302 and response["Location"] == "/alpha/accounts/?owner=me&churned=no"
+    assert names(csm_client.get(response["Location"])) == ["Acme Robotics", "Bolt Analytics"]
+    board = csm_client.get("/alpha/board/")
+    assert board.status_code == 302 and board["Location"] == "/alpha/board/?owner=me"
+    # Anyone chosen stays chosen; managers see everything from the start.
+    assert names(csm_client.get("/alpha/accounts/?owner=any")) == ["Acme Robotics", "Bolt Analytics", "cider labs"]
+    assert names(manager_client.get("/alpha/accounts/")) == ["Acme Robotics", "Bolt Analytics", "cider labs"]
+
+
+def test_the_first_click_on_mrr_sorts_the_largest_first(book, csm_client):
+    page = csm_client.get("/alpha/accounts/?owner=any").content.decode()
+    assert re.search(r'<a href="\?owner=any&amp;sort=-mrr"[^>]*>MRR</a>', page)
+    page = csm_client.get("/alpha/accounts/?owner=any&sort=-mrr").content.decode()
+    assert re.search(r'<a href="\?owner=any&amp;sort=mrr"[^>]*>MRR ▼</a>', page)
+    page = csm_client.get("/alpha/accounts/?owner=any&sort=name").content.decode()
+    assert re.search(r'<a href="\?owner=any&amp;sort=-name"[^>]*>Account ▲</a>', page)
+
+
+def test_search_finds_an_account_by_its_external_id(book, csm_client):
+    Account.objects.filter(pk=book["cider"].pk).update(external_id="crm-0042")
+    assert names(csm_client.get("/alpha/accounts/?owner=any&q=crm-0042")) == ["cider labs"]

@@ -35,7 +35,7 @@ def test_the_board_has_a_column_per_stage_with_its_count_and_mrr(csm_client, org
         AccountFactory(stage=stage("onboarding"), mrr=Decimal("200"))
         AccountFactory(stage=stage("renewal"), mrr=Decimal("1000"))
         names = list(LifecycleStage.objects.order_by("position").values_list("name", flat=True))
-    response = csm_client.get("/alpha/board/")
+    response = csm_client.get("/alpha/board/?owner=any")
     assert response.status_code == 200
     assert [c.name for c in response.context["columns"]] == names  # no "No stage" column: every account has one
     onboarding = column(response, "Onboarding")
@@ -51,7 +51,7 @@ def test_the_board_has_a_column_per_stage_with_its_count_and_mrr(csm_client, org
 def test_accounts_without_a_stage_get_their_own_column_at_the_end(csm_client, org_a):
     with activate(org_a):
         AccountFactory(stage=None, name="Stageless Inc", mrr=Decimal("70"))
-    response = csm_client.get("/alpha/board/")
+    response = csm_client.get("/alpha/board/?owner=any")
     last = response.context["columns"][-1]
     assert (last.name, last.count, last.mrr) == ("No stage", 1, Decimal("70"))
     assert "Stageless Inc" in response.content.decode()
@@ -64,7 +64,7 @@ def test_a_column_shows_a_bounded_number_of_cards_soonest_renewal_first_and_link
         for i in range(CARD_LIMIT + 5):
             AccountFactory(stage=adoption, name=f"Acct {i:02d}", renewal_date=today + timedelta(days=100 - i))
         AccountFactory(stage=adoption, name="No renewal", renewal_date=None)
-    response = csm_client.get("/alpha/board/")
+    response = csm_client.get("/alpha/board/?owner=any")
     adoption_column = column(response, "Adoption")
     assert adoption_column.count == CARD_LIMIT + 6
     assert len(adoption_column.cards) == CARD_LIMIT
@@ -73,7 +73,7 @@ def test_a_column_shows_a_bounded_number_of_cards_soonest_renewal_first_and_link
     soonest = [f"Acct {CARD_LIMIT + 5 - n:02d}" for n in (1, 2, 3)]  # the last made renew first
     assert [a.name for a in adoption_column.cards[:3]] == soonest
     assert "No renewal" not in [a.name for a in adoption_column.cards]
-    assert f'href="/alpha/accounts/?stage={adoption.pk}"' in response.content.decode()
+    assert f'href="/alpha/accounts/?stage={adoption.pk}&amp;owner=any"' in response.content.decode()
     assert "+6 more" in response.content.decode()
 
 
@@ -82,7 +82,7 @@ def test_cards_show_name_link_owner_mrr_renewal_and_health(csm_client, csm, org_
         account = AccountFactory(
             name="Globex", owner=csm, mrr=Decimal("1234"), health_band="at_risk", renewal_date=localdate()
         )
-    content = csm_client.get("/alpha/board/").content.decode()
+    content = csm_client.get("/alpha/board/?owner=any").content.decode()
     assert f'href="/alpha/accounts/{account.pk}/"' in content
     assert "Carol Csm" in content and "1,234 USD" in content and "At risk" in content
     assert f'datetime="{localdate():%Y-%m-%d}"' in content
@@ -98,15 +98,15 @@ def test_the_board_renders_in_a_constant_number_of_queries(csm_client, csm, org_
     n = 40  # several columns past their card bound at 3n
     with activate(org_a):
         _grow(n, csm)
-    csm_client.get("/alpha/board/")
-    paths = ["/alpha/board/", "/alpha/board/?owner=me", f"/alpha/board/?owner={csm.pk}&tier=1"]
+    csm_client.get("/alpha/board/?owner=any")
+    paths = ["/alpha/board/?owner=any", "/alpha/board/?owner=me", f"/alpha/board/?owner={csm.pk}&tier=1"]
     small = [count_queries(csm_client, path) for path in paths] + [
-        count_queries(csm_client, "/alpha/board/", headers=HTMX)
+        count_queries(csm_client, "/alpha/board/?owner=any", headers=HTMX)
     ]
     with activate(org_a):
         _grow(2 * n, csm)
     large = [count_queries(csm_client, path) for path in paths] + [
-        count_queries(csm_client, "/alpha/board/", headers=HTMX)
+        count_queries(csm_client, "/alpha/board/?owner=any", headers=HTMX)
     ]
     assert large == small
     # The shell's own queries, then members, tier (parse and render), stages, column totals, cards.
@@ -126,13 +126,13 @@ def test_the_board_filters_by_owner_and_tier(csm_client, csm, manager, org_a):
         assert response.status_code == 200
         return {a.name for c in response.context["columns"] for a in c.cards}
 
-    assert names("") == {"Mine Smb", "Mine Enterprise", "Marks", "Nobodys"}
+    assert names("?owner=any") == {"Mine Smb", "Mine Enterprise", "Marks", "Nobodys"}
     assert names("?owner=me") == {"Mine Smb", "Mine Enterprise"}
     assert names(f"?owner={manager.pk}") == {"Marks"}
     assert names("?owner=none") == {"Nobodys"}
     assert names(f"?owner=me&tier={enterprise.pk}") == {"Mine Enterprise"}
     # What does not parse is ignored rather than emptying the board.
-    assert names("?owner=999999&tier=abc") == names("")
+    assert names("?owner=999999&tier=abc") == names("?owner=any")
 
 
 def test_the_filters_keep_the_more_link_and_the_move_forms_filtered(csm_client, csm, org_a):
@@ -303,7 +303,7 @@ def test_the_board_refuses_wrong_methods(csm_client):
 def test_the_board_page_loads_its_own_assets_and_churn_dialog(csm_client, org_a):
     with activate(org_a):
         AccountFactory()
-    content = csm_client.get("/alpha/board/").content.decode()
+    content = csm_client.get("/alpha/board/?owner=any").content.decode()
     assert "/static/css/board" in content and "/static/js/board" in content
     assert '<dialog id="churn-dialog"' in content and "data-churned" in content
     assert "style=" not in content and "<script>" not in content

@@ -398,16 +398,16 @@ def test_an_account_name_with_markup_stays_text_on_the_ticket_form(in_org_a, csm
 @pytest.mark.django_db
 def test_a_ticket_is_addressed_by_its_number(csm_client, in_org_a):
     TicketFactory.create_batch(3)
-    ticket = TicketFactory(number=238, subject="Billing export")
-    assert ticket.pk != 238
-    page = csm_client.get("/alpha/tickets/238/")
-    assert page.status_code == 200 and "#238" in page.content.decode() and "Billing export" in page.content.decode()
+    ticket = TicketFactory(number=1_000_238, subject="Billing export")  # beyond the factory's sequence
+    assert ticket.pk != 1_000_238
+    page = csm_client.get("/alpha/tickets/1000238/")
+    assert page.status_code == 200 and "#1000238" in page.content.decode() and "Billing export" in page.content.decode()
     assert csm_client.get(f"/alpha/tickets/{ticket.pk}/").status_code == 404
     assert csm_client.get("/alpha/tickets/99999999999999/").status_code == 404
     listing = csm_client.get("/alpha/tickets/").content.decode()
-    assert 'href="/alpha/tickets/238/"' in listing
+    assert 'href="/alpha/tickets/1000238/"' in listing
     board = csm_client.get("/alpha/tickets/board/").content.decode()
-    assert 'href="/alpha/tickets/238/"' in board and 'action="/alpha/tickets/238/update/"' in board
+    assert 'href="/alpha/tickets/1000238/"' in board and 'action="/alpha/tickets/1000238/update/"' in board
 
 
 @pytest.mark.django_db

@@ -43,7 +43,8 @@ LIST_CASES = [
     ("sort by health", "?sort=health"),
     ("sort by owner", "?sort=owner"),
     ("sort by last update", "?sort=updated"),
-    ("no filter", ""),
+    ("no filter (everyone's)", "?owner=any"),
+    ("a CSM's default: mine, not churned", "?owner=me&churned=no"),
     ("mine", "?owner=me"),
     ("tier", "?tier={tier}"),
     ("stage", "?stage={stage}"),
@@ -233,7 +234,7 @@ def test_tasks_page(
 
 @pytest.mark.parametrize(
     ("case", "query"),
-    [("everyone's", ""), ("mine", "?owner=me"), ("a tier", "?tier={tier}")],
+    [("everyone's", "?owner=any"), ("mine", "?owner=me"), ("a tier", "?tier={tier}")],
     ids=["all", "mine", "tier"],
 )
 def test_pipeline_board(

@@ -35,13 +35,16 @@ def test_filter_open_note_and_complete_a_task(live_server, page: Page, csm, book
     base = live_server.url
     log_in(page, base, csm.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts").click()
-    expect(page).to_have_url(f"{base}/alpha/accounts/")
+    # A CSM's list opens on their own book, not churned; "Anyone" shows the whole organization's.
+    expect(page).to_have_url(f"{base}/alpha/accounts/?owner=me&churned=no")
     page.wait_for_load_state()
+    expect(page.locator("#results").get_by_role("status")).to_contain_text("9 accounts")
+    page.get_by_label("Owner").select_option("any")
     expect(page.locator("#results").get_by_role("status")).to_contain_text("14 accounts")
 
     # Filter: mine, then at risk; the URL follows, so the state can be shared and reloaded.
     page.get_by_label("Owner").select_option("me")
-    expect(page).to_have_url(f"{base}/alpha/accounts/?owner=me&sort=name")
+    expect(page).to_have_url(f"{base}/alpha/accounts/?owner=me&churned=no&sort=name")
     expect(page.locator("#results").get_by_role("status")).to_contain_text("9 accounts")
     page.get_by_label("Health").select_option("at_risk")
     expect(page.locator("#results").get_by_role("status")).to_contain_text("1 account")

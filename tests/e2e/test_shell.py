@@ -24,10 +24,10 @@ def test_a_csm_logs_in_and_walks_the_shell(live_server, page: Page, watch_consol
 
     nav = page.get_by_role("navigation", name="Main")
     for label, path, heading in (
-        ("Accounts", "/alpha/accounts/", "Accounts"),
+        ("Accounts", "/alpha/accounts/?owner=me&churned=no", "Accounts"),  # a CSM's own book first
         ("Tasks", "/alpha/tasks/", "Tasks"),
         ("Tickets", "/alpha/tickets/", "Tickets"),
-        ("Board", "/alpha/board/", "Pipeline board"),
+        ("Board", "/alpha/board/?owner=me", "Pipeline board"),
         ("Playbooks", "/alpha/playbooks/", "Playbooks"),
     ):
         nav.get_by_role("link", name=label).click()
