@@ -4,8 +4,8 @@ owner, notes and the timeline, contacts and the stakeholder map, tasks, success 
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -116,7 +116,12 @@ def test_churned_accounts_can_be_left_out_or_listed_alone(book, csm_client):
     AccountFactory(name="Gone Ltd", stage=stage("churned"), mrr=Decimal(700))
     Account.objects.filter(pk=book["cider"].pk).update(stage=None)  # no stage at all: not churned
 
-    assert names(csm_client.get("/alpha/accounts/?owner=any")) == ["Acme Robotics", "Bolt Analytics", "cider labs", "Gone Ltd"]
+    assert names(csm_client.get("/alpha/accounts/?owner=any")) == [
+        "Acme Robotics",
+        "Bolt Analytics",
+        "cider labs",
+        "Gone Ltd",
+    ]
     assert names(csm_client.get("/alpha/accounts/?churned=no")) == ["Acme Robotics", "Bolt Analytics", "cider labs"]
     assert names(csm_client.get("/alpha/accounts/?churned=only")) == ["Gone Ltd"]
     export = csm_client.get("/alpha/accounts/export.csv?churned=no")
