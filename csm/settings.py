@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ninja",
     "django.forms",
     "csm",
+    "csm.auth_limits",
     "accounts",
     "health",
     "playbooks",
@@ -203,7 +204,21 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 SIGNUP_ENABLED: bool = env.bool("SIGNUP_ENABLED", default=True)
 INVITATION_VALID_DAYS: int = env.int("INVITATION_VALID_DAYS", default=7)
 
-# Lock out a (username, IP address) pair after repeated failures.
+# Guessing passwords meets three limits; the counts live in PostgreSQL (csm.auth_limits.services says how they are
+# kept and why an attacker cannot lock the owner out with them):
+# 1. axes locks one (email, client address) pair out after LOGIN_FAILURE_LIMIT failures, for LOGIN_LOCKOUT_MINUTES.
+# 2. One email, over every address: after LOGIN_EMAIL_FAILURE_LIMIT failures within LOGIN_EMAIL_FAILURE_HOURS, each
+#    further failure pauses logging in to it (the password is not even checked), for LOGIN_EMAIL_FIRST_PAUSE_SECONDS,
+#    then twice as long after each next failure, up to LOGIN_EMAIL_PAUSE_MAX_MINUTES. To log in then takes the right
+#    password AND either waiting for the pause or resetting the password by email (which ends it). A browser that
+#    has logged in to the account before (a signed cookie kept LOGIN_KNOWN_BROWSER_DAYS, void once the password
+#    changes) passes limits 2 and 3 for that account, so the owner's usual browser gets in whatever an attacker tries
+#    elsewhere.
+# 3. One client address, over every email: LOGIN_ADDRESS_FAILURE_LIMIT failures within LOGIN_ADDRESS_LOCKOUT_MINUTES
+#    block the address until the oldest of them is that old (credential stuffing waits out the period). An IPv6
+#    client counts as its /64 network. Behind a proxy this needs TRUST_X_FORWARDED_FOR (below): without it every
+#    client has the proxy's address, and this limit would apply to the whole site at once.
+# The login page says which limit applies, until when, and links to the password reset.
 AXES_FAILURE_LIMIT: int = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME: float = env.float("LOGIN_LOCKOUT_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -214,6 +229,19 @@ AXES_USERNAME_CALLABLE = "csm.auth.lockout_username"
 # Behind a proxy every client arrives from the proxy's address: count attempts per real client instead.
 AXES_CLIENT_IP_CALLABLE = "csm.auth.forwarded_client_ip" if env.bool("TRUST_X_FORWARDED_FOR", default=False) else None
 AXES_VERBOSE = False
+LOGIN_EMAIL_FAILURE_LIMIT: int = env.int("LOGIN_EMAIL_FAILURE_LIMIT", default=10)
+LOGIN_EMAIL_FAILURE_HOURS: float = 24
+LOGIN_EMAIL_FIRST_PAUSE_SECONDS: float = 60
+LOGIN_EMAIL_PAUSE_MAX_MINUTES: float = env.float("LOGIN_EMAIL_PAUSE_MAX_MINUTES", default=60)
+LOGIN_ADDRESS_FAILURE_LIMIT: int = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+LOGIN_ADDRESS_LOCKOUT_MINUTES: float = env.float("LOGIN_ADDRESS_LOCKOUT_MINUTES", default=60)
+LOGIN_KNOWN_BROWSER_DAYS = 90
+# Password-reset emails: at most PASSWORD_RESET_EMAIL_LIMIT to one email and PASSWORD_RESET_ADDRESS_LIMIT asked for
+# from one client address (for any emails, with an account or not) within PASSWORD_RESET_LIMIT_MINUTES. Past them
+# nothing is sent, and the page answers exactly as when an email was sent. The link is built from SITE_URL.
+PASSWORD_RESET_EMAIL_LIMIT: int = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_ADDRESS_LIMIT: int = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+PASSWORD_RESET_LIMIT_MINUTES: float = 60
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_ENGINE = (
@@ -388,7 +416,8 @@ LOGGING = {
 # -- The product ------------------------------------------------------------------------------------------------
 
 # Path segments an organization's slug may never take, besides every top-level URL (checked against the URLconf).
-# The address of the site, for links in emails sent from background tasks (invitations, plays).
+# The address of the site (scheme and host), for links in emails: invitations, plays, password resets (never the
+# request's Host header, which the client chooses).
 SITE_URL: str = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 RESERVED_SLUGS = {

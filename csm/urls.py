@@ -7,7 +7,6 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from accounts.views import home
 from csm import api
-from csm.forms import LoginForm
 from csm.views import auth, org_settings
 
 settings_patterns: tuple[list[URLPattern | URLResolver], str] = (
@@ -39,18 +38,14 @@ organization_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", auth.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", auth.signup, name="signup"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

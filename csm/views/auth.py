@@ -1,24 +1,92 @@
 """Pages outside any organization: sign-up, the start page, choosing and creating organizations, the profile and
-accepting an invitation. Login, logout, password change and reset are Django's own views (see `csm.urls`)."""
+accepting an invitation. Logout and password change are Django's own views (see `csm.urls`); login and the password
+reset are Django's too, behind the limits of `csm.auth_limits`."""
 
 from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from csm import services
-from csm.forms import InvitationSignUpForm, OrganizationCreateForm, ProfileForm, SignUpForm
+from csm.auth import lockout_username
+from csm.auth_limits import services as auth_limits
+from csm.forms import InvitationSignUpForm, LoginForm, OrganizationCreateForm, ProfileForm, SignUpForm
 from csm.models import Invitation, InvitationStatus, Organization, User
 from csm.selectors import memberships_of
 from csm.tenancy import activate
 from csm.web.actions import attempt
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page behind the limits of `csm.auth_limits`: an attempt they refuse is answered with a page
+    that says which limit, until when, and how to reset the password, and its password is never checked."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Judging, checking and counting the attempt in one transaction: `login_refusal` holds the email's lock until
+        # a failure is counted, so parallel attempts cannot all pass the moment a pause ends.
+        with transaction.atomic():
+            refusal = auth_limits.login_refusal(request, lockout_username(request, None))
+            if refusal is None:
+                return super().post(request, *args, **kwargs)
+        response = render(request, "registration/login_limited.html", {"refusal": refusal}, status=429)
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        assert isinstance(user, User)
+        auth_limits.remember_browser(response, user)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page to ask for a reset link, with two changes: the link is built from SITE_URL, never from the
+    request's Host header (which the client chooses: an attacker could have the owner's link point at their own
+    host), and the emails are limited (`csm.auth_limits`). The answer is the same whether an email was sent, held
+    back by a limit, or names no account."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if auth_limits.may_send_password_reset(self.request, form.cleaned_data["email"]):
+            site = urlsplit(settings.SITE_URL)
+            form.save(
+                domain_override=site.netloc,
+                use_https=site.scheme == "https",
+                token_generator=self.token_generator,
+                from_email=self.from_email,
+                email_template_name=self.email_template_name,
+                subject_template_name=self.subject_template_name,
+                request=self.request,
+                html_email_template_name=self.html_email_template_name,
+            )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page to choose the new password; once chosen, the login limits on the account are lifted and this
+    browser is known to it (`csm.auth_limits.services.lift_after_password_reset`)."""
+
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        response = super().form_valid(form)
+        assert isinstance(form.user, User)
+        auth_limits.lift_after_password_reset(response, form.user)
+        return response
 
 
 @require_GET
