@@ -3,9 +3,14 @@
 - The **owner** (`DATABASE_OWNER_URL`) owns the schema and runs migrations; it bypasses row-level security.
 - The **app** role (`DATABASE_URL`) serves the web and the tenant tasks. It is not a superuser, does not own the
   tables and has no BYPASSRLS, so every tenant table's policy applies to it (tables force RLS even on their owner).
-  It may only read and append to the activity log.
+  It may only read and append to the activity log, and holds only USAGE on the sequences: inserts draw ids with
+  `nextval`, but it can neither move a sequence (`setval`, which would make other tenants' inserts collide) nor read
+  one. Row-level security also lets it change only the active organization's row of `csm_organization`
+  (migration csm 0004).
 - The **ops** role (`DATABASE_OPS_URL`) bypasses row-level security for the rare cross-tenant job (the play
-  scheduler's claim, bulk `COPY`, platform administration) and says so by using the `ops` connection.
+  scheduler's claim, bulk `COPY`, platform administration) and says so by using the `ops` connection. It holds
+  only USAGE on the sequences too: its bulk loads take their ids from `nextval` (`accounts.demo.writers.reserve_ids`)
+  and nothing it runs sets or reads a sequence. Repairing a sequence is the owner's job.
 
 `ensure_roles()` creates or updates the app and ops roles (run as the owner by `manage.py provision_db`, and by the
 test setup), with the planner's `random_page_cost` (`DATABASE_RANDOM_PAGE_COST`);
@@ -55,11 +60,25 @@ def ensure_roles(cursor: Any, app: dict[str, Any], ops: dict[str, Any]) -> list[
 
 
 def grant_privileges(using: str) -> None:
-    """Let the app and ops roles use every table of the schema; the activity log stays append-only for the app."""
+    """Let the app and ops roles use every table of the schema; the activity log stays append-only for the app.
+
+    It runs on databases that earlier releases provisioned, so it takes away what they granted and is no longer
+    wanted (SELECT and UPDATE on the sequences) rather than only granting less.
+    """
     connection = connections[using]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, current_database()")
-        owner, database = cursor.fetchone()
+        cursor.execute(
+            "SELECT current_user, current_database(), "
+            "rolsuper OR pg_has_role(current_user, c.relowner, 'MEMBER') "
+            "FROM pg_roles LEFT JOIN pg_class c ON c.oid = to_regclass('django_migrations') "
+            "WHERE rolname = current_user"
+        )
+        owner, database, may_grant = cursor.fetchone()
+        if not may_grant:
+            # Only the tables' owner (or a superuser) grants. `flush` sends post_migrate too, and the test suite's
+            # transactional tests flush as the app and ops roles: a REVOKE from a role that holds no grant option
+            # on a table is an error, not a no-op.
+            return
         for role in {settings.DATABASE_APP_ROLE, settings.DATABASE_OPS_ROLE} - {owner, ""}:
             if not _role_exists(cursor, role):
                 continue
@@ -68,7 +87,9 @@ def grant_privileges(using: str) -> None:
                 sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), ident),
                 sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident),
                 sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(ident),
-                sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
+                # USAGE is all that nextval (every insert into an identity column) needs.
+                sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
+                sql.SQL("REVOKE SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public FROM {}").format(ident),
             ]
             if role == settings.DATABASE_APP_ROLE:
                 for table in APPEND_ONLY_TABLES:

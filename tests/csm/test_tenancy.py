@@ -224,6 +224,8 @@ def test_a_tenant_task_runs_in_the_organizations_time_zone(org_a):
         seen["organization"] = current_organization().pk
 
     org_a.timezone = "Asia/Tokyo"
-    org_a.save()
+    # Only the active organization's row may be changed (row-level security on csm_organization).
+    with activate(org_a):
+        org_a.save()
     where_am_i.apply(args=[org_a.pk])
     assert seen == {"zone": "Asia/Tokyo", "organization": org_a.pk}
