@@ -393,6 +393,9 @@ elif _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
             "timeout": 20,
         },
     }
+elif _email["EMAIL_BACKEND"].endswith("console.EmailBackend"):
+    # Printed readably: headers and text, links whole (csm.mail_console).
+    _mailer = {"BACKEND": "csm.mail_console.EmailBackend"}
 else:
     _mailer = {"BACKEND": _email["EMAIL_BACKEND"]}
 MAILERS = {"default": _mailer}

@@ -28,6 +28,14 @@ from csm.demo import DEMO_PASSWORD, ORGANIZATIONS
 STOP_TIMEOUT = 10
 
 
+def site_url(port: int) -> str:
+    """The site's address for links in emails: SITE_URL when set, else this server's own (`PORT=9000 make run`
+    sends invitations that point at port 9000), for this process and the web and worker processes it starts."""
+    url = os.environ.get("SITE_URL") or f"http://localhost:{port}"
+    os.environ["SITE_URL"] = settings.SITE_URL = url.rstrip("/")
+    return settings.SITE_URL
+
+
 class Command(BaseCommand):
     help = "Run the embedded stack: migrations, demo data, web server and a Celery worker with beat."
 
@@ -61,6 +69,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Embedded PostgreSQL ready in {time.monotonic() - started:.1f} s")
 
     def _serve(self, host: str, port: int) -> None:
+        site_url(port)
         with open(os.devnull, "w") as quiet:
             call_command("provision_db", verbosity=0, stdout=quiet)
             call_command("seed_demo", verbosity=0, stdout=quiet)
