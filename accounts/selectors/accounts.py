@@ -119,9 +119,7 @@ def _apply(accounts: QuerySet[Account], filters: dict[str, Any], user: User) -> 
             accounts = accounts.filter(pk__in=Contact.objects.filter(email__ilike_contains=q).values("account_id"))
         else:
             # An external id (the CRM's) matches exactly: people paste it whole.
-            accounts = accounts.filter(
-                Q(name__ilike_contains=q) | Q(domains__ilike_contains=q) | Q(external_id=q)
-            )
+            accounts = accounts.filter(Q(name__ilike_contains=q) | Q(domains__ilike_contains=q) | Q(external_id=q))
     owner = filters.get("owner")
     if owner == "any":
         pass
