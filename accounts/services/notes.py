@@ -4,6 +4,7 @@ both: `note.edited` with what changed, `note.deleted` with the note's name)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -77,22 +78,23 @@ def edit_note(
         raise ValidationError({"contact": "Choose a contact of this account."})
     with transaction.atomic():
         note = Note.objects.select_for_update(of=("self",)).select_related("account", "contact").get(pk=note.pk)
-        values = {
-            "kind": NoteKind(kind or note.kind),
-            "body": body.strip(),
+        new_kind, new_body, new_time = NoteKind(kind or note.kind), body.strip(), occurred_at or note.occurred_at
+        values: dict[str, Any] = {
+            "kind": new_kind,
+            "body": new_body,
             "contact": contact,
-            "occurred_at": occurred_at or note.occurred_at,
+            "occurred_at": new_time,
             "duration_minutes": duration_minutes,
         }
         changes = diff(note, values)
         if not changes:
             return note
         if "body" in changes:
-            changes["body"] = [markdown.summary(note.body), markdown.summary(values["body"])]
+            changes["body"] = [markdown.summary(note.body), markdown.summary(new_body)]
         if "kind" in changes:
-            changes["kind"] = [NoteKind(note.kind).label, NoteKind(values["kind"]).label]
+            changes["kind"] = [NoteKind(note.kind).label, new_kind.label]
         if "occurred_at" in changes:
-            changes["occurred_at"] = [day_and_time(note.occurred_at), day_and_time(values["occurred_at"])]
+            changes["occurred_at"] = [day_and_time(note.occurred_at), day_and_time(new_time)]
         for name, value in values.items():
             setattr(note, name, value)
         note.body_html = markdown.render(note.body)

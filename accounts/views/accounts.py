@@ -456,8 +456,10 @@ def note_edit(request: OrgRequest, pk: int, note_pk: int) -> HttpResponse:
     """Rewrite one's own note, call or meeting; the timeline records the change."""
     note = _own_note(request, pk, note_pk)
     form = NoteForm.of(note, request.POST or None)
-    if request.method == "POST" and submit(
-        form, lambda: note_services.edit_note(actor=request.user, note=note, **form.note_values())
+    if (
+        request.method == "POST"
+        and submit(form, lambda: note_services.edit_note(actor=request.user, note=note, **form.note_values()))
+        is not None
     ):
         messages.success(request, "The note is changed.")
         return redirect(org_reverse(request, "accounts:detail", pk) + "#timeline")
