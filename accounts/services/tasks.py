@@ -13,11 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.timezone import localdate, now
 
 from accounts.models import Account, Task, TaskPriority, TaskSource, TaskStatus
-from csm.activity import Actor, as_actor, record
-from csm.models import ActorKind, User
+from csm.activity import Actor, as_actor, build, record
+from csm.models import ActivityLog, ActorKind, User
 from csm.selectors import is_active_member
 from csm.tenancy import current_organization
 
@@ -110,3 +111,34 @@ def reopen_task(*, actor: Actor | User, task: Task) -> Task:
         task.save(update_fields=["status", "completed_at", "completed_by", "snoozed_until"])
         _log(actor, "task.reopened", task)
     return task
+
+
+def open_tasks_of(account: Account) -> QuerySet[Task]:
+    """The account's tasks not done: open, and snoozed (asleep or awake)."""
+    return Task.objects.filter(account=account, status__in=[TaskStatus.OPEN, TaskStatus.SNOOZED])
+
+
+def close_open_tasks(*, actor: Actor | User, account: Account) -> int:
+    """Mark every open (or snoozed) task of a churned account done, so they leave their assignees' lists: one UPDATE
+    and one INSERT of timeline rows, whatever their number. Only for a churned account."""
+    if account.stage is None or not account.stage.is_churned:
+        raise ValidationError("Only a churned account's tasks are closed all at once.")
+    user = as_actor(actor).user
+    with transaction.atomic():
+        tasks = list(open_tasks_of(account).select_for_update(of=("self",)).select_related("account").order_by("pk"))
+        moment = now()
+        Task.objects.filter(pk__in=[task.pk for task in tasks]).update(
+            status=TaskStatus.DONE, completed_at=moment, completed_by=user, snoozed_until=None
+        )
+        ActivityLog.objects.bulk_create(
+            build(
+                organization=account.organization,
+                actor=actor,
+                verb="task.completed",
+                target=task,
+                about=account,
+                data={"reason": "The account churned."},
+            )
+            for task in tasks
+        )
+    return len(tasks)

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/<int:pk>/stage/", views.account_stage, name="stage"),
     path("accounts/<int:pk>/owner/", views.account_owner, name="owner"),
     path("accounts/<int:pk>/tasks/", views.account_task, name="task_add"),
+    path("accounts/<int:pk>/tasks/close/", views.account_close_tasks, name="close_tasks"),
     path("accounts/<int:pk>/plans/", views.account_plan, name="plan_start"),
     path("accounts/<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("accounts/<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),

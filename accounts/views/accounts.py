@@ -393,6 +393,9 @@ def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict
     }
     if context["can_reassign"]:
         context["owner_form"] = OwnerForm(initial={"owner_id": str(account.owner_id or "")})
+    if account.stage is not None and account.stage.is_churned:
+        # What "close them" would close: the open tasks and the snoozed ones, asleep or not.
+        context["tasks_to_close"] = task_services.open_tasks_of(account).count()
     context.update(extra)
     return context
 
@@ -488,6 +491,17 @@ def account_stage(request: OrgRequest, pk: int) -> HttpResponse:
     return render(
         request, "accounts/account_detail.html", _detail_context(request, account, stage_form=form), status=400
     )
+
+
+@require_POST
+@role_required(Role.CSM)
+def account_close_tasks(request: OrgRequest, pk: int) -> HttpResponse:
+    """Close every open task of a churned account (offered on its 360 once it churned)."""
+    account = get_object_or_404(Account.objects.select_related("stage"), pk=pk)
+    closed = attempt(request, lambda: task_services.close_open_tasks(actor=request.user, account=account))
+    if closed is not None:
+        messages.success(request, f"{closed} open task{'s' if closed != 1 else ''} of {account.name} closed.")
+    return redirect(org_reverse(request, "accounts:detail", pk))
 
 
 @require_POST

@@ -36,6 +36,9 @@ CASES = [
     Case("accounts:owner", "post", "/{org}/accounts/{account}/owner/", 403, 302, 302, (("owner_id", ""),)),
     Case("accounts:task_add", "post", "/{org}/accounts/{account}/tasks/", 302, 302, 302,
          (("title", "Send the QBR deck"), ("priority", "normal"))),
+    # Only a churned account's tasks are closed at once: the world's account is not churned (400 after a refusal
+    # message, shown by the redirect).
+    Case("accounts:close_tasks", "post", "/{org}/accounts/{account}/tasks/close/", 302, 302, 302),
     Case("accounts:plan_start", "post", "/{org}/accounts/{account}/plans/", 302, 302, 302,
          (("template", "{template}"),)),
     Case("accounts:contact_create", "get", "/{org}/accounts/{account}/contacts/new/", 200, 200, 200),
