@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from accounts.views import home
 from csm import api
-from csm.views import auth, org_settings
+from csm.views import assets, auth, org_settings
 
 settings_patterns: tuple[list[URLPattern | URLResolver], str] = (
     [
@@ -38,6 +38,7 @@ organization_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", auth.home, name="home"),
+    path("favicon.ico", assets.favicon, name="favicon"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", auth.signup, name="signup"),

@@ -51,3 +51,30 @@ def test_under_debug_demoting_the_last_admin_shows_why_in_the_members_row(debug,
     expect(page.get_by_role("heading", name="Members", level=1)).to_be_visible()
     assert page.evaluate("window.__marker") == "no reload"
     assert stored(org_a, lambda: Membership.objects.get(pk=membership.pk).role) == Role.ADMIN
+
+
+def test_a_long_email_stays_inside_the_360s_column(live_server, page: Page, csm, org_a):
+    from tests.factories import ContactFactory
+
+    email = "procurement.and.vendor.management.department.team@" + "subsidiary-of-a-long-name" * 2 + ".example.com"
+
+    def make():
+        account = AccountFactory(organization=org_a, name="Long Mail Ltd", owner=csm)
+        ContactFactory(organization=org_a, account=account, name="Pat Long", email=email)
+        return account
+
+    account = stored(org_a, make)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server.url, csm.email)
+    page.goto(f"{live_server.url}/alpha/accounts/{account.pk}/")
+    expect(page.get_by_role("link", name=email)).to_be_visible()
+    overflow = page.evaluate(
+        "() => { const side = document.querySelector('.account-side'); return side.scrollWidth - side.clientWidth; }"
+    )
+    assert overflow <= 0
+
+
+def test_the_favicon_is_served(live_server, page: Page):
+    response = page.goto(f"{live_server.url}/favicon.ico")
+    assert response is not None and response.status == 200
+    assert response.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
