@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.timezone import localtime, now
 
 from accounts.models import (
@@ -32,6 +33,19 @@ from csm.web.forms import TenantModelChoiceField, choices_of, set_choices
 def member_choices(empty: str = "No owner") -> list[tuple[str, str]]:
     members = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
     return [("", empty), *[(str(m.user_id), m.user.display_name) for m in members]]
+
+
+def domains_taken(domains: list[str], *, limit: int = 3) -> list[tuple[str, str]]:
+    """(domain, account name) for each of `domains` another account already has (the first few)."""
+    query = Q()
+    for domain in domains:
+        query |= Q(domains__ilike_contains=domain)
+    found = []
+    for account in Account.objects.filter(query).only("name", "domains").order_by("name")[:50]:
+        for domain in domains:
+            if domain in account.domain_list:
+                found.append((domain, account.name))
+    return found[:limit]
 
 
 def member_by_id(value: str) -> User | None:
@@ -138,6 +152,15 @@ class AccountForm(forms.ModelForm[Account]):
             self.fields["tags"].initial = ", ".join(t.name for t in self.instance.tags.all())
             # The stage changes on its own form (a churn asks for a reason).
             del self.fields["stage"]
+        # Creating with a domain another account has: asked once (a second customer on the same domain happens,
+        # subsidiaries; a duplicate more often), with a box to create it anyway.
+        self.taken: list[tuple[str, str]] = []
+        if not self.instance.pk and self.is_bound:
+            self.taken = domains_taken(Account.normalize_domains(str(self.data.get("domains") or "")).split())
+            if self.taken:
+                self.fields["create_anyway"] = forms.BooleanField(
+                    label="Create it anyway: it is another customer", required=False
+                )
         self.custom_fields = list(CustomField.objects.all())
         for field in self.custom_fields:
             self.fields[f"custom_{field.key}"] = custom_form_field(field)
@@ -150,7 +173,11 @@ class AccountForm(forms.ModelForm[Account]):
         return member_by_id(self.cleaned_data.get("owner_id") or "")
 
     def clean_domains(self) -> str:
-        return Account.normalize_domains(self.cleaned_data.get("domains") or "")
+        domains = Account.normalize_domains(self.cleaned_data.get("domains") or "")
+        if self.taken and not self.data.get("create_anyway"):
+            said = "; ".join(f"{domain} is already the domain of {name}" for domain, name in self.taken)
+            raise forms.ValidationError(f"{said}. Open that account, or tick “Create it anyway”.")
+        return domains
 
     def clean_external_id(self) -> str | None:
         value = (self.cleaned_data.get("external_id") or "").strip() or None

@@ -49,3 +49,18 @@ def test_bulk_add_tag_with_only_foreign_ids_creates_no_tag(org_a, org_b, in_org_
     with pytest.raises(ValidationError):
         account_services.bulk_add_tag(actor=admin, account_ids=[], name="empty")
     assert not Tag.objects.filter(name="empty").exists()
+
+
+def test_creating_an_account_with_a_domain_another_has_asks_first(in_org_a, csm, csm_client):
+    AccountFactory(name="Acme Robotics", domains="acme.com acme.io", owner=csm)
+    data = {"name": "Acme Europe", "mrr": "0", "owner_id": csm.pk, "domains": "https://www.Acme.com/"}
+    asked = csm_client.post("/alpha/accounts/new/", data)
+    page = asked.content.decode()
+    assert asked.status_code == 400
+    assert "acme.com is already the domain of Acme Robotics" in page and 'name="create_anyway"' in page
+    assert not Account.objects.filter(name="Acme Europe").exists()
+    created = csm_client.post("/alpha/accounts/new/", {**data, "create_anyway": "on"})
+    assert created.status_code == 302 and Account.objects.get(name="Acme Europe").domains == "acme.com"
+    # A domain that only contains another's is not the same domain.
+    other = csm_client.post("/alpha/accounts/new/", {**data, "name": "Notacme", "domains": "notacme.com"})
+    assert other.status_code == 302
