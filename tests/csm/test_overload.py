@@ -277,7 +277,9 @@ def _burst(limit: float, requests: int = 12, service_seconds: float = 0.2) -> li
 
 
 def test_gunicorn_past_saturation_answers_a_fast_503_instead_of_a_long_queue() -> None:
-    answers = _burst(limit=0.3)
+    # A limit of three requests' service time: on a busy machine (the suite's other processes on the same cores) the
+    # first request may itself wait a while before the worker takes it, and must still be served.
+    answers = _burst(limit=0.6)
 
     served = [seconds for status, seconds, _ in answers if status == 200]
     shed = [(seconds, retry) for status, seconds, retry in answers if status == 503]
