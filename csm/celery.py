@@ -29,6 +29,10 @@ app.conf.beat_schedule = {
         "task": "csm.tasks.clear_expired_login_attempts",
         "schedule": crontab(minute=27, hour="*/6"),
     },
+    "clear-expired-sign-ups": {
+        "task": "csm.tasks.clear_expired_sign_ups",
+        "schedule": crontab(minute=37),
+    },
     "sweep-emails": {
         "task": "csm.tasks.sweep_emails_everywhere",
         "schedule": crontab(minute="*/5"),

@@ -8,10 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.hashers import check_password
 from django.utils.text import slugify
 
+from csm import services
 from csm.currencies import CURRENCY_CHOICES
-from csm.models import ActorKind, Membership, Organization, Role, User, validate_organization_slug
+from csm.models import ActorKind, Membership, Organization, Role, SignUp, User, validate_organization_slug
 from csm.web.forms import TenantModelChoiceField
 
 TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
@@ -29,6 +31,23 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "That email and password do not match an account. Both are case-sensitive except the email.",
         "inactive": "This account is disabled.",
     }
+
+    # Set when the email and password are those of a sign-up whose address is not confirmed yet: the page says so
+    # and offers to send the link again (this token, see `csm.services.sign_up_resend_token`).
+    unconfirmed_resend_token = ""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            # Whether or not an account has the email: a sign-up with an email that has one is pending as well
+            # (csm.services.request_sign_up), so this page tells a visitor nothing about which emails have accounts.
+            email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+            if error.code == "invalid_login" and email and password:
+                pending = services.unconfirmed_sign_up(email, password)
+                if pending is not None:
+                    self.unconfirmed_resend_token = services.sign_up_resend_token(pending)
+            raise
 
 
 class _PasswordPairMixin(forms.Form):
@@ -79,9 +98,9 @@ class SignUpForm(_PasswordPairMixin):
     field_order = ["full_name", "email", "password1", "password2", "organization_name", "organization_slug"]
 
     def clean_email(self) -> str:
+        # Whether an account has the email is not the form's business: the answer must be the same either way
+        # (csm.services.request_sign_up).
         email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError("An account with this email already exists. Log in instead.")
         return email
 
     def clean(self) -> dict[str, Any]:
@@ -101,6 +120,28 @@ class SignUpForm(_PasswordPairMixin):
                     self.add_error("organization_slug", f"The address “{slug}” is taken; choose another.")
             cleaned["organization_slug"] = slug
         return cleaned
+
+
+class SignUpConfirmForm(forms.Form):
+    """Opening a sign-up's link in another browser than the one that signed up: its password proves it is the same
+    person (csm.services.sign_up_browser_proof says why that matters)."""
+
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args: Any, sign_up: SignUp, **kwargs: Any) -> None:
+        self.sign_up = sign_up
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not check_password(password, self.sign_up.password):
+            raise forms.ValidationError(
+                "That is not the password chosen when signing up with this address. If you signed up more than "
+                "once, use the link in the latest email, or sign up again."
+            )
+        return password
 
 
 class OrganizationCreateForm(forms.ModelForm[Organization]):

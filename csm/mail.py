@@ -17,6 +17,12 @@ own emails later), so that nothing is sent twice and nothing is lost silently.
    in PostgreSQL, never only in the broker.
 
 `cancel()` withdraws queued emails that are no longer wanted (a resent invitation's earlier link).
+
+Emails about a person's own account rather than an organization's (sign-up's link, the note to an account's owner
+that someone tried to sign up with their address) have no organization's outbox to live in: a sign-up has no
+organization yet, and an owner's note would land in the outbox of whichever organization was picked, read by its
+admins in Settings. `send_account_email()` sends them from a worker, and the sender keeps the record and claims
+the send itself (`csm.services.mail_sign_up`), with the same meaning of failures (`classify`) and delays.
 """
 
 from __future__ import annotations
@@ -250,3 +256,21 @@ def sweep(organization: Organization) -> dict[str, int]:
         for email_id in due:
             _dispatch(organization.pk, email_id)
     return {"uncertain": stale, "dispatched": len(due)}
+
+
+# -- Account emails (no organization) -------------------------------------------------------------------------------
+
+
+def send_account_email(*, to: str, subject: str, text: str, html: str = "") -> str:
+    """Send an email about a person's own account now (from a worker, after the caller claimed it); SENT, or what
+    the failure means (RETRY, FAILED or UNCERTAIN, see `classify`)."""
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+    if html:
+        message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as error:
+        outcome = classify(error)
+        logger.warning("account email (%s): %s (%s)", subject, _describe(error), outcome)
+        return outcome
+    return EmailStatus.SENT

@@ -1,9 +1,9 @@
-"""The tenancy core: users, organizations (the tenants), memberships and roles, invitations, API keys and the
-activity log.
+"""The tenancy core: users, sign-ups waiting for their address to be confirmed, organizations (the tenants),
+memberships and roles, invitations, API keys and the activity log.
 
-`User` and `Organization` are global. Every other model here is tenant-owned: it inherits `TenantModel`, carries a
-non-null `organization`, is reached through a django-scopes `ScopedManager` and is guarded in PostgreSQL by a
-row-level security policy (see `csm.tenancy`).
+`User`, `SignUp` and `Organization` are global. Every other model here is tenant-owned: it inherits `TenantModel`,
+carries a non-null `organization`, is reached through a django-scopes `ScopedManager` and is guarded in PostgreSQL by
+a row-level security policy (see `csm.tenancy`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.conf import settings
@@ -121,6 +121,50 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class SignUp(models.Model):
+    """A sign-up waiting for its address to be confirmed (`csm.services.request_sign_up`): what the visitor typed,
+    the password only as its hash. The person and their organization are created from it when the emailed link is
+    opened; until then nothing exists that the email could use.
+
+    Global, like `User`: there is no organization yet. One per email, whether or not an account already has the
+    email (that account's owner is then told instead of sent a link), so that nothing a visitor can observe
+    afterwards (the login page, a taken organization address) tells whether it had one.
+    """
+
+    email = models.EmailField(unique=True)
+    password = models.CharField(max_length=128)
+    full_name = models.CharField(max_length=150, blank=True)
+    organization_name = models.CharField(max_length=120)
+    # Wanted, not reserved: a pending sign-up takes no address (`Organization.slug`) from anyone.
+    organization_slug = models.SlugField(max_length=50, db_index=False)
+    # The current link's: each email gets a new one, and only the latest link works.
+    nonce = models.CharField(max_length=64)
+    # The nonce whose email a worker claimed: one email per link, however often its task runs.
+    mailed_nonce = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=now)
+    link_sent_at = models.DateTimeField(default=now)
+    # When the recent emails were asked for, ISO 8601 (at most SIGNUP_EMAIL_LIMIT within SIGNUP_EMAIL_LIMIT_MINUTES).
+    sent_times = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["link_sent_at"], name="signup_link_sent")]
+
+    def __str__(self) -> str:
+        return f"Sign-up of {self.email}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.link_sent_at <= now() - timedelta(days=settings.SIGNUP_CONFIRMATION_DAYS)
+
+    def sends_since(self, moment: datetime) -> list[datetime]:
+        return [at for at in map(datetime.fromisoformat, self.sent_times) if at > moment]
+
+    def rotate_nonce(self) -> None:
+        """A new link: every earlier one stops working, and its validity counts from now."""
+        self.nonce = secrets.token_urlsafe(24)
+        self.link_sent_at = now()
 
 
 class Organization(models.Model):

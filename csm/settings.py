@@ -202,6 +202,12 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
 SIGNUP_ENABLED: bool = env.bool("SIGNUP_ENABLED", default=True)
+# Sign-up creates nothing until the emailed link is opened: it works for SIGNUP_CONFIRMATION_DAYS (then the pending
+# sign-up is deleted), and at most SIGNUP_EMAIL_LIMIT sign-up emails go to one address within
+# SIGNUP_EMAIL_LIMIT_MINUTES (past that nothing is sent, and the page answers the same).
+SIGNUP_CONFIRMATION_DAYS: int = env.int("SIGNUP_CONFIRMATION_DAYS", default=3)
+SIGNUP_EMAIL_LIMIT: int = env.int("SIGNUP_EMAIL_LIMIT", default=3)
+SIGNUP_EMAIL_LIMIT_MINUTES: float = 60
 INVITATION_VALID_DAYS: int = env.int("INVITATION_VALID_DAYS", default=7)
 
 # Guessing passwords meets three limits; the counts live in PostgreSQL (csm.auth_limits.services says how they are

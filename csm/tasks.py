@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from csm import mail
+from csm import mail, services
 from csm.celery import app
 from csm.models import Organization
 from csm.tenancy.jobs import enqueue
@@ -34,6 +34,22 @@ def sweep_emails_everywhere() -> None:
     """The periodic safety net of outbound email (beat): one task per organization with unfinished emails."""
     for organization_id in mail.organizations_to_sweep():
         enqueue(sweep_emails, organization_id)
+
+
+@app.task
+def send_sign_up_email(sign_up_id: int, nonce: str, attempt: int = 1) -> str:
+    """Email one link of a pending sign-up at most once (`csm.services.mail_sign_up`); a failure that surely sent
+    nothing is tried again after the delays of `csm.mail.RETRY_DELAYS`."""
+    outcome = services.mail_sign_up(sign_up_id=sign_up_id, nonce=nonce)
+    if outcome == mail.RETRY and attempt <= len(mail.RETRY_DELAYS):
+        delay = mail.RETRY_DELAYS[attempt - 1]
+        send_sign_up_email.apply_async((sign_up_id, nonce, attempt + 1), countdown=delay.total_seconds())
+    return outcome
+
+
+@app.task
+def clear_expired_sign_ups() -> int:
+    return services.delete_expired_sign_ups()
 
 
 @app.task

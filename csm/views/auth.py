@@ -1,6 +1,6 @@
-"""Pages outside any organization: sign-up, the start page, choosing and creating organizations, the profile and
-accepting an invitation. Logout and password change are Django's own views (see `csm.urls`); login and the password
-reset are Django's too, behind the limits of `csm.auth_limits`."""
+"""Pages outside any organization: sign-up and the confirmation of its address, the start page, choosing and
+creating organizations, the profile and accepting an invitation. Logout and password change are Django's own views
+(see `csm.urls`); login and the password reset are Django's too, behind the limits of `csm.auth_limits`."""
 
 from __future__ import annotations
 
@@ -16,13 +16,21 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from csm import services
 from csm.auth import lockout_username
 from csm.auth_limits import services as auth_limits
-from csm.forms import InvitationSignUpForm, LoginForm, OrganizationCreateForm, ProfileForm, SignUpForm
-from csm.models import Invitation, InvitationStatus, Organization, User
+from csm.forms import (
+    InvitationSignUpForm,
+    LoginForm,
+    OrganizationCreateForm,
+    ProfileForm,
+    SignUpConfirmForm,
+    SignUpForm,
+)
+from csm.models import Invitation, InvitationStatus, Organization, SignUp, User
 from csm.selectors import memberships_of
 from csm.tenancy import activate
 from csm.web.actions import attempt
@@ -135,26 +143,100 @@ def org_create(request: HttpRequest) -> HttpResponse:
     return render(request, "csm/org_create.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
+# The sign-up "check your inbox" page's email, and the proof that this browser typed the pending sign-up's password
+# (csm.services.sign_up_browser_proof): both in the session, which the visitor cannot read.
+SIGN_UP_EMAIL_KEY = "csm.sign_up.email"
+SIGN_UP_PROOF_KEY = "csm.sign_up.proof"
+
+
+def _signup_enabled() -> None:
     if not settings.SIGNUP_ENABLED:
         raise Http404("Sign-up is switched off on this site.")
+
+
+def _remember_sign_up(request: HttpRequest, email: str, pending: SignUp | None) -> None:
+    request.session[SIGN_UP_EMAIL_KEY] = email
+    if pending is not None:
+        request.session[SIGN_UP_PROOF_KEY] = services.sign_up_browser_proof(pending)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Ask for a new organization. Every valid form gets the same answer, "check your inbox", whether or not an
+    account has the email; nothing is created until the emailed link is opened (csm.services.request_sign_up)."""
+    _signup_enabled()
     if request.user.is_authenticated:
         return redirect("org_create")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user, organization = services.sign_up(
+        pending = services.request_sign_up(
             email=data["email"],
             password=data["password1"],
             full_name=data["full_name"],
             organization_name=data["organization_name"],
             organization_slug=data["organization_slug"],
         )
-        login(request, user, backend=AUTH_BACKEND)
-        messages.success(request, f"Welcome! {organization.name} is ready. Invite your team from Settings.")
-        return redirect("org_home", org_slug=organization.slug)
+        _remember_sign_up(request, data["email"], pending)
+        return redirect("signup_sent")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    _signup_enabled()
+    email = request.session.get(SIGN_UP_EMAIL_KEY)
+    if not email:
+        return redirect("signup")
+    context = {"email": email, "valid_days": settings.SIGNUP_CONFIRMATION_DAYS}
+    return render(request, "registration/signup_sent.html", context)
+
+
+@require_POST
+def signup_resend(request: HttpRequest) -> HttpResponse:
+    """The login page's "send the link again" (offered only to whoever typed the pending sign-up's password)."""
+    _signup_enabled()
+    email = services.read_sign_up_resend_token(request.POST.get("token", ""))
+    if email is None:
+        messages.error(request, "That button is too old: log in again to have the link sent again.")
+        return redirect("login")
+    _remember_sign_up(request, email, services.resend_sign_up_link(email=email))
+    return redirect("signup_sent")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: creates the person and the organization, logs them in and opens it. Opened in the browser
+    that signed up, it does so at once; elsewhere it first asks for the sign-up's password. (An email scanner that
+    fetches the link changes nothing: it has neither.)"""
+    _signup_enabled()
+    sign_up = services.pending_sign_up(token)
+    if sign_up is None:
+        return render(request, "registration/signup_invalid.html", status=404)
+    proof = request.session.get(SIGN_UP_PROOF_KEY, "")
+    same_browser = constant_time_compare(proof, services.sign_up_browser_proof(sign_up))
+    form = SignUpConfirmForm(request.POST or None, sign_up=sign_up)
+    if not (same_browser or (request.method == "POST" and form.is_valid())):
+        return render(request, "registration/signup_confirm.html", {"form": form, "sign_up": sign_up})
+    created = services.confirm_sign_up(sign_up=sign_up)
+    if created is None:
+        # Used a moment ago (a second click), or an account has the address by now: said only to the mailbox's owner.
+        account_exists = User.objects.filter(email=sign_up.email).exists()
+        return render(request, "registration/signup_invalid.html", {"account_exists": account_exists}, status=404)
+    user, organization = created
+    login(request, user, backend=AUTH_BACKEND)
+    for key in (SIGN_UP_EMAIL_KEY, SIGN_UP_PROOF_KEY):
+        request.session.pop(key, None)
+    messages.success(request, f"Your address is confirmed and {organization.name} is ready. Invite your team next.")
+    if organization.slug != sign_up.organization_slug:
+        messages.info(
+            request,
+            f"The address /{sign_up.organization_slug}/ was taken meanwhile, so yours is /{organization.slug}/; "
+            "an admin can change it in Settings.",
+        )
+    response = redirect("org_home", org_slug=organization.slug)
+    auth_limits.remember_browser(response, user)  # as after logging in with the password (csm.auth_limits)
+    return response
 
 
 @login_required

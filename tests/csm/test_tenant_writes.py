@@ -124,13 +124,17 @@ def test_the_active_organization_reads_other_organizations_rows(org_a, org_b):
 @pytest.mark.django_db
 def test_sign_up_outside_any_organization_creates_the_organization_and_its_first_admin(org_a):
     with activate(None):
-        user, organization = services.sign_up(
+        pending = services.request_sign_up(
             email="new@gamma.test",
             password="correct-horse-battery-staple",
             full_name="New Person",
             organization_name="Gamma",
             organization_slug="gamma",
         )
+        assert pending is not None
+        created = services.confirm_sign_up(sign_up=pending)
+    assert created is not None
+    user, organization = created
     assert organization.pk > org_a.pk
     with activate(organization):
         assert list(Membership.objects.values_list("user", "role")) == [(user.pk, Role.ADMIN.value)]
