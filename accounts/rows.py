@@ -124,7 +124,7 @@ def choice_label(labels: dict[str, str], value: str) -> str:
     return esc(labels.get(value, value))
 
 
-def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool) -> str:
+def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool, show_assignee: bool) -> str:
     if task.status == TaskStatus.DONE:
         by = ""
         if task.completed_by is not None and task.completed_by_id != row.user_id:
@@ -152,7 +152,7 @@ def _task_meta(task: Task, row: RowContext, *, asleep: bool, hide_account: bool)
         parts.append(
             '<span class="badge automation" title="Created by a playbook or another automation">Automation</span>'
         )
-    if task.assignee_id != row.user_id:
+    if show_assignee or task.assignee_id != row.user_id:
         who = esc(task.assignee.display_name) if task.assignee is not None else "Unassigned"
         parts.append(f'<span class="muted">{who}</span>')
     return "\n      ".join(parts)
@@ -166,9 +166,10 @@ def _task_form(row: RowContext, action: str, task: Task, inner: str, extra: str 
     )
 
 
-def task_row(task: Task, row: RowContext, *, hide_account: bool = False) -> str:
+def task_row(task: Task, row: RowContext, *, hide_account: bool = False, show_assignee: bool = False) -> str:
     """One task as an <li> with its actions (complete, snooze, reopen), each a form that also works without
-    JavaScript. The task needs its account, assignee and (when done) completed_by fetched."""
+    JavaScript. The task needs its account, assignee and (when done) completed_by fetched. The assignee is named
+    when it is someone else, or always with `show_assignee` (a list of several people's tasks)."""
     title = esc(task.title)
     asleep = task.status == TaskStatus.SNOOZED and task.snoozed_until is not None and task.snoozed_until > row.today
     classes = f"task priority-{esc(task.priority)}"
@@ -201,7 +202,7 @@ def task_row(task: Task, row: RowContext, *, hide_account: bool = False) -> str:
             f'      <summary aria-label="Snooze: {title}">Snooze</summary>\n'
             f"      {snooze}\n    </details>"
         )
-    meta = _task_meta(task, row, asleep=asleep, hide_account=hide_account)
+    meta = _task_meta(task, row, asleep=asleep, hide_account=hide_account, show_assignee=show_assignee)
     return (
         f'<li class="{classes}" id="task-{task.pk}">\n'
         f'  <div class="task-main">\n    <span class="task-title">{title}</span>\n'
@@ -210,9 +211,11 @@ def task_row(task: Task, row: RowContext, *, hide_account: bool = False) -> str:
     )
 
 
-def task_rows(tasks: list[Task], request: HttpRequest, *, hide_account: bool = False) -> Any:
+def task_rows(
+    tasks: list[Task], request: HttpRequest, *, hide_account: bool = False, show_assignee: bool = False
+) -> Any:
     row = RowContext.of(request)
-    return safe("".join(task_row(task, row, hide_account=hide_account) for task in tasks))
+    return safe("".join(task_row(task, row, hide_account=hide_account, show_assignee=show_assignee) for task in tasks))
 
 
 # -- Pipeline board cards ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from csm.models import Membership, User
 from csm.web.forms import set_choices
 
 UNASSIGNED = "unassigned"
+TEAM = "team"
 _ACCOUNT_REF = re.compile(r"\(#(\d+)\)\s*$")
 
 
@@ -92,14 +93,19 @@ def member_by_id(members: list[Membership], value: str) -> User | None:
 
 
 class TaskListForm(forms.Form):
-    """The tasks page's query string: whose tasks (managers and admins only) and how many rows of each group."""
+    """The tasks page's query string: whose tasks (managers and admins only: the whole team, a member's, or the
+    unassigned ones) and how many rows of each group."""
 
-    assignee = forms.ChoiceField(label="CSM", required=False)
+    assignee = forms.ChoiceField(label="Whose tasks", required=False)
 
     def __init__(self, *args: Any, members: list[Membership], can_choose: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if can_choose:
-            set_choices(self, "assignee", [*member_choices(members), (UNASSIGNED, "Everyone: unassigned tasks")])
+            set_choices(
+                self,
+                "assignee",
+                [(TEAM, "Whole team"), *member_choices(members), (UNASSIGNED, "Everyone: unassigned tasks")],
+            )
         else:
             del self.fields["assignee"]
         for key in GROUP_KEYS:

@@ -1,11 +1,14 @@
-"""Reads of the tasks page: a person's open tasks in three groups, their snoozed tasks and the ones done lately.
+"""Reads of the tasks page: a person's open tasks in three groups, their snoozed tasks and the ones done lately;
+or the whole team's open tasks in the same three groups (`Whose.whole_team()`, a manager's view).
 
 A task is open when its status is open, or when it is snoozed and its snooze has run out (`snoozed_until <= today`):
 no scheduled job has to wake snoozed tasks up. Snoozing moves the due date to the snooze day, so a task that wakes up
 sits in today's group on that day and in the overdue group after it.
 
 The three groups' counts come from two aggregates and their first rows from one UNION ALL of bounded index walks
-(`open_groups`), so the page costs the same number of queries however many tasks a person has.
+(`open_groups`), so the page costs the same number of queries however many tasks a person has. A person's walks read
+the (organization, assignee, status, due date, priority, id) index; the team's read the same without the assignee
+(accounts/migrations/0016_task_team_index.py, partial on the tasks assigned to someone).
 """
 
 from __future__ import annotations
@@ -50,15 +53,25 @@ def _group_of(today: date) -> Case:
 
 @dataclass(frozen=True)
 class Whose:
-    """Whose tasks a page shows: a member's (`user`), or the unassigned ones (`user` is None)."""
+    """Whose tasks a page shows: a member's (`user`), the unassigned ones (`user` is None), or the whole team's
+    (`team`: every task assigned to someone, a person who has since left included: their tasks still wait)."""
 
     user: User | None
+    team: bool = False
+
+    @classmethod
+    def whole_team(cls) -> Whose:
+        return cls(None, team=True)
 
     @property
     def is_unassigned(self) -> bool:
-        return self.user is None
+        return self.user is None and not self.team
 
     def filter(self, tasks: QuerySet[Task]) -> QuerySet[Task]:
+        if self.team:
+            # The condition of the team's index (accounts/migrations/0016_task_team_index.py): PostgreSQL uses a
+            # partial index only for a query that states its condition.
+            return tasks.filter(assignee__isnull=False)
         if self.user is None:
             return tasks.filter(assignee__isnull=True)
         return tasks.filter(assignee=self.user)
@@ -129,7 +142,8 @@ def _in_order(task: Task) -> tuple[bool, date, int, int]:
 
 
 def open_counts(whose: Whose, *, today: date) -> dict[str, int]:
-    """How many open tasks `whose` has in each group: two aggregates read from the assignee index alone."""
+    """How many open tasks `whose` has in each group: two aggregates read from the assignee index (the team's
+    index for the whole team) alone."""
     totals = dict.fromkeys(GROUP_KEYS, 0)
     for tasks in _open_kinds(whose.filter(Task.objects.all()), today):
         # Counting the status (never null, and in the index) rather than the id, which is not in the index: the

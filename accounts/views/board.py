@@ -1,5 +1,9 @@
 """The pipeline board: accounts as cards in one column per lifecycle stage, moved by drag and drop or by a form.
 
+Each column scrolls in its own box and ends with "Show more": with htmx, the column's next cards only
+(`board_column`), appended; without JavaScript, the board again with that column a page longer (`?column=&cards=`).
+Both keep the board's filters (owner, tier).
+
 Every member may move cards (CSMs work the pipeline). A move goes through `change_stage`, so it lands on the
 account's timeline, and a move into a churned stage asks for the reason first: without JavaScript the board answers
 with a page that asks for it (400); with JavaScript (static/js/board.js) a dialog asks before htmx posts the card's
@@ -13,25 +17,27 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms.board import BoardFilterForm, BoardMoveForm
+from accounts.forms.board_cards import BoardCardsForm
 from accounts.models import Account, LifecycleStage
-from accounts.selectors.board import board_columns
+from accounts.selectors.board import NO_STAGE, board_columns, board_stages, column_page
 from accounts.services.accounts import change_stage
 from csm.models import Role
 from csm.tenancy.access import OrgRequest, role_required
 from csm.web.actions import answer, errors_text, refusal_text
-from csm.web.http import csm_defaults
+from csm.web.http import csm_defaults, wants_partial
 from csm.web.reverse import org_reverse
 
 TEMPLATE = "accounts/board/board.html"
 
 
-def _board_context(filter_form: BoardFilterForm) -> dict[str, Any]:
-    columns = board_columns(**filter_form.filters())
+def _board_context(filter_form: BoardFilterForm, cards_form: BoardCardsForm | None = None) -> dict[str, Any]:
+    limits = cards_form.limits() if cards_form is not None else {}
+    columns = board_columns(**filter_form.filters(), limits=limits)
     query = filter_form.query()
     return {
         "filter_form": filter_form,
@@ -53,7 +59,34 @@ def board(request: OrgRequest) -> HttpResponse:
     if (defaults := csm_defaults(request, {"owner": "me"})) is not None:
         return defaults
     filter_form = BoardFilterForm(request.GET or None, user=request.user)
-    return answer(request, TEMPLATE, _board_context(filter_form), partial="columns")
+    cards_form = BoardCardsForm(request.GET)
+    return answer(request, TEMPLATE, _board_context(filter_form, cards_form), partial="columns")
+
+
+@require_GET
+@role_required(Role.CSM)
+def board_column(request: OrgRequest, column: str) -> HttpResponse:
+    """A column's "Show more": its next cards, and the column's next "Show more" when it has more (htmx appends
+    them in place of the one clicked). Without htmx, the board with that column longer."""
+    stages = board_stages()
+    stage = None
+    if column != NO_STAGE:
+        stage = next((found for found in stages if str(found.pk) == column), None)
+        if stage is None:
+            raise Http404("No such stage.")
+    filter_form = BoardFilterForm(request.GET or None, user=request.user)
+    cards_form = BoardCardsForm(request.GET)
+    if not wants_partial(request):
+        query = {**filter_form.query(), "column": column, "cards": str(cards_form.size())}
+        return HttpResponseRedirect(_board_url(request, query))
+    query = filter_form.query()
+    context = {
+        "column": column_page(stage, **filter_form.filters(), size=cards_form.size()),
+        "stages": stages,
+        "filter_query": query,
+        "filter_querystring": urlencode(query),
+    }
+    return render(request, f"{TEMPLATE}#column-cards", context)
 
 
 def _refused(request: OrgRequest, filter_form: BoardFilterForm, message: str) -> HttpResponse:

@@ -1,9 +1,11 @@
 """My tasks: overdue, today, upcoming; complete, snooze and reopen inline; add a task.
 
-Everyone sees their own tasks; managers and admins pick whose tasks to see (`?assignee=<user id>` or
-`?assignee=unassigned`). A CSM's `?assignee=` is ignored: the page always shows their own list, under a heading that
-says so. Acting on a task is for its assignee, managers and admins; a CSM may also act on an unassigned task (taking
-up work nobody owns), and gets 403 on another person's.
+Everyone sees their own tasks; managers and admins pick whose tasks to see: the whole team's (`?assignee=team`, their
+default, every task assigned to someone, each row naming its assignee; the team has no snoozed and done lists, which
+are each person's), a member's (`?assignee=<user id>`) or the unassigned ones (`?assignee=unassigned`). A CSM's
+`?assignee=` is ignored: the page always shows their own list, under a heading that says so. Acting on a task is for
+its assignee, managers and admins; a CSM may also act on an unassigned task (taking up work nobody owns), and gets
+403 on another person's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from accounts import rows as html_rows
 from accounts.forms.tasks import (
+    TEAM,
     UNASSIGNED,
     AccountField,
     TaskCreateForm,
@@ -46,12 +50,23 @@ def _can_manage(request: OrgRequest) -> bool:
 
 
 def _whose(request: OrgRequest, form: TaskListForm, members: list[Membership]) -> selectors.Whose:
-    if "assignee" not in form.fields or not form.is_valid():
+    if "assignee" not in form.fields:
         return selectors.Whose(request.user)
-    value = form.cleaned_data.get("assignee") or ""
+    form.is_valid()  # a bad group size does not spoil the choice of whose tasks
+    value = "" if "assignee" in form.errors else form.cleaned_data.get("assignee") or ""
     if value == UNASSIGNED:
         return selectors.Whose(None)
-    return selectors.Whose(member_by_id(members, value) or request.user)
+    member = member_by_id(members, value)
+    # The whole team: asked for, or what a value that is no member's falls back to (the default).
+    return selectors.Whose(member) if member is not None else selectors.Whose.whole_team()
+
+
+def _team_rows(request: OrgRequest, whose: selectors.Whose, groups: dict[str, list[Task]]) -> dict[str, str]:
+    """The rows of the team's groups, each naming its assignee (the manager's own too); nothing for one person's
+    list, whose rows the template builds (`{% task_rows %}`)."""
+    if not whose.team:
+        return {}
+    return {key: html_rows.task_rows(tasks, request, show_assignee=True) for key, tasks in groups.items()}
 
 
 def _create_form(request: OrgRequest, members: list[Membership], whose: selectors.Whose) -> TaskCreateForm:
@@ -77,9 +92,10 @@ def _page(
     request: OrgRequest, *, create_form: TaskCreateForm | None = None, back_to: str = "", status: int = 200
 ) -> HttpResponse:
     members = selectors.active_members()
+    can_manage = _can_manage(request)
     query = request.GET.copy()
-    query.setdefault("assignee", str(request.user.pk))  # the picker shows whose list this is
-    list_form = TaskListForm(query, members=members, can_choose=_can_manage(request))
+    query.setdefault("assignee", TEAM if can_manage else str(request.user.pk))  # the picker shows whose list this is
+    list_form = TaskListForm(query, members=members, can_choose=can_manage)
     whose = _whose(request, list_form, members)
     today = localdate()
     limits = list_form.limits()
@@ -89,15 +105,18 @@ def _page(
         # "Show more" of one group: only the rows it adds.
         group = selectors.open_group(whose, today=today, group=key, limit=limits[key])
         rows = group.tasks[max(0, group.shown - selectors.GROUP_PAGE) :]
-        return render(request, f"{PAGE}#group-rows", {"group": group, "rows": rows})
+        context = {"group": group, "rows": rows, "team_rows": _team_rows(request, whose, {key: rows})}
+        return render(request, f"{PAGE}#group-rows", context)
+    groups = selectors.open_groups(whose, today=today, limits=limits)
     context = {
         "whose": whose,
         "today": today,
-        "can_manage": _can_manage(request),
+        "can_manage": can_manage,
         "list_form": list_form,
-        "groups": selectors.open_groups(whose, today=today, limits=limits),
-        "snoozed": selectors.snoozed(whose, today=today),
-        "done": selectors.recently_done(whose),
+        "groups": groups,
+        "team_rows": _team_rows(request, whose, {group.key: group.tasks for group in groups}),
+        "snoozed": [] if whose.team else selectors.snoozed(whose, today=today),
+        "done": [] if whose.team else selectors.recently_done(whose),
         "create_form": create_form or _create_form(request, members, whose),
         # Where the add form returns to: this page, or the page a refused form came from.
         "back_to": back_to or request.get_full_path(),

@@ -2,9 +2,25 @@
 // form (the one that works without JavaScript), which htmx posts; the answer (every column, its counts and sums,
 // and the messages) replaces the board. Dragging a card onto another column sets that form's stage and submits
 // it. A move into a churned column asks for the reason in a <dialog> first (htmx's confirm step waits for it);
-// cancelling puts the card back.
+// cancelling puts the card back. A column's "Show more" is plain htmx (the next cards replace the link's <li>); the
+// focus, which would be lost with the link, goes to the first new card.
 (function () {
   "use strict";
+
+  var showingMore = null; // the list of the column whose "Show more" was followed, until its new cards arrive
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.matches && target.matches(".board-more")) showingMore = target.parentNode;
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    var card = event.target;
+    if (!showingMore || !card.matches || !card.matches(".board-card") || card.parentNode !== showingMore) return;
+    showingMore = null;
+    var link = card.querySelector(".board-card-name a");
+    if (link) link.focus({ preventScroll: true });
+  });
 
   var dragging = null; // {card, list, next, column}: where the dragged card came from
 

@@ -1,5 +1,5 @@
-"""Role matrix of the pipeline board: every member reads it and moves cards; another organization's ids (in the
-posted form) answer 404 and change nothing."""
+"""Role matrix of the pipeline board: every member reads it, shows more of a column and moves cards; another
+organization's ids (in the posted form, or a column's stage) answer 404 and change nothing."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ from csm.tenancy import activate
 from tests.conftest import client_for
 from tests.matrix import Case, check
 
+HTMX = {"HX-Request": "true"}
+
 CASES = [
     # Opened without filters, a CSM is sent to their own book (csm.web.http.csm_defaults).
     Case("accounts:board", "get", "/{org}/board/", 302, 200, 200),
     Case("accounts:board", "get", "/{org}/board/?owner=any", 200, 200, 200),
     Case("accounts:board_move", "post", "/{org}/board/move/", 302, 302, 302,
          (("account", "{account}"), ("stage", "{stage}"))),
+    # A column's next cards: htmx gets them (below); opened without htmx, the board with that column longer.
+    Case("accounts:board_column", "get", "/{org}/board/columns/{stage}/", 302, 302, 302,
+         (("owner", "any"), ("cards", "24"))),
 ]  # fmt: skip
 
 
@@ -41,3 +46,20 @@ def test_another_organizations_ids_in_a_move_answer_404_and_change_nothing(world
         assert Account.objects.get(pk=world["alpha"]["account"]).stage_id == ours
     with activate(org_b):
         assert Account.objects.get(pk=world["beta"]["account"]).stage_id == theirs
+
+
+@pytest.mark.django_db
+def test_every_member_gets_a_columns_next_cards_with_htmx_and_the_outsider_404(world, admin, manager, csm, outsider):
+    for column in (world["alpha"]["stage"], "none"):
+        path = f"/alpha/board/columns/{column}/?owner=any&cards=24"
+        for persona in (csm, manager, admin):
+            assert client_for(persona).get(path, headers=HTMX).status_code == 200
+        assert client_for(outsider).get(path, headers=HTMX).status_code == 404
+
+
+@pytest.mark.django_db
+def test_another_organizations_stage_as_a_column_answers_404(world, admin, csm):
+    path = f"/alpha/board/columns/{world['beta']['stage']}/?owner=any&cards=24"
+    for persona in (admin, csm):
+        assert client_for(persona).get(path, headers=HTMX).status_code == 404
+        assert client_for(persona).get(path).status_code == 404

@@ -1,4 +1,5 @@
-"""The pipeline board: columns, counts, sums and the card bound; filters; moving a card with and without htmx."""
+"""The pipeline board: columns, counts, sums and the card bound; a column's "Show more" with and without htmx;
+filters; moving a card with and without htmx."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from django.utils.timezone import localdate
 
 from accounts.models import Account, LifecycleStage, StageCategory, Tier
+from accounts.selectors import board as selectors
 from accounts.selectors.board import CARD_LIMIT
 from csm.models import ActivityLog
 from csm.tenancy import activate
@@ -57,7 +59,7 @@ def test_accounts_without_a_stage_get_their_own_column_at_the_end(csm_client, or
     assert "Stageless Inc" in response.content.decode()
 
 
-def test_a_column_shows_a_bounded_number_of_cards_soonest_renewal_first_and_links_to_the_rest(csm_client, org_a):
+def test_a_column_shows_a_bounded_number_of_cards_soonest_renewal_first_and_offers_more(csm_client, org_a):
     today = localdate()
     with activate(org_a):
         adoption = stage("adoption")
@@ -73,8 +75,116 @@ def test_a_column_shows_a_bounded_number_of_cards_soonest_renewal_first_and_link
     soonest = [f"Acct {CARD_LIMIT + 5 - n:02d}" for n in (1, 2, 3)]  # the last made renew first
     assert [a.name for a in adoption_column.cards[:3]] == soonest
     assert "No renewal" not in [a.name for a in adoption_column.cards]
-    assert f'href="/alpha/accounts/?stage={adoption.pk}&amp;owner=any"' in response.content.decode()
-    assert "+6 more" in response.content.decode()
+    # "Show more" at the end of the column: htmx asks for the column's next cards; without JavaScript, the link is
+    # the board with that column a page longer.
+    content = response.content.decode()
+    more = content.split(f'<li class="board-more" id="more-{adoption.pk}">')[1].split("</li>")[0]
+    assert f'href="/alpha/board/?owner=any&amp;column={adoption.pk}&amp;cards={2 * CARD_LIMIT}"' in more
+    assert f'hx-get="/alpha/board/columns/{adoption.pk}/?owner=any&amp;cards={2 * CARD_LIMIT}"' in more
+    assert 'hx-target="closest li" hx-swap="outerHTML"' in more and "(6 left)" in more
+    assert 'id="more-' not in content.replace(f'id="more-{adoption.pk}"', "")  # the other columns have no more
+
+
+def _adoption_book(org_a, n: int, **values):
+    today = localdate()
+    with activate(org_a):
+        adoption = stage("adoption")
+        for i in range(n):
+            AccountFactory(stage=adoption, name=f"Acct {i:03d}", renewal_date=today + timedelta(days=i), **values)
+    return adoption
+
+
+def _card_names(content: str) -> list[str]:
+    return [part.split("</a>")[0] for part in content.split('draggable="false">')[1:]]
+
+
+def test_show_more_with_htmx_answers_the_columns_next_cards_only(csm_client, org_a):
+    adoption = _adoption_book(org_a, 2 * CARD_LIMIT + 6)
+    response = csm_client.get(f"/alpha/board/columns/{adoption.pk}/?owner=any&cards={2 * CARD_LIMIT}", headers=HTMX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<html" not in content and "<section" not in content and "board-empty" not in content
+    assert _card_names(content) == [f"Acct {i:03d}" for i in range(CARD_LIMIT, 2 * CARD_LIMIT)]
+    # The next "Show more" comes with them, in place of the one followed.
+    assert content.count('class="board-more"') == 1 and "(6 left)" in content
+    assert f'hx-get="/alpha/board/columns/{adoption.pk}/?owner=any&amp;cards={3 * CARD_LIMIT}"' in content
+    # The new cards move like the others: their Move form keeps the board's filters.
+    assert '<input type="hidden" name="owner" value="any">' in content and "data-board-move" in content
+
+    last = csm_client.get(f"/alpha/board/columns/{adoption.pk}/?owner=any&cards={3 * CARD_LIMIT}", headers=HTMX)
+    content = last.content.decode()
+    assert _card_names(content) == [f"Acct {i:03d}" for i in range(2 * CARD_LIMIT, 2 * CARD_LIMIT + 6)]
+    assert "board-more" not in content
+
+
+def test_show_more_keeps_the_filters(csm_client, csm, manager, org_a):
+    with activate(org_a):
+        enterprise = Tier.objects.get(name="Enterprise")
+    adoption = _adoption_book(org_a, CARD_LIMIT + 3, owner=csm, tier=enterprise)
+    _adoption_book(org_a, 5, owner=manager, tier=enterprise)
+    _adoption_book(org_a, 5, owner=csm, tier=None)
+    board = csm_client.get(f"/alpha/board/?owner=me&tier={enterprise.pk}").content.decode()
+    next_cards = f"/alpha/board/columns/{adoption.pk}/?owner=me&amp;tier={enterprise.pk}&amp;cards={2 * CARD_LIMIT}"
+    assert f'hx-get="{next_cards}"' in board and "(3 left)" in board
+    response = csm_client.get(next_cards.replace("&amp;", "&"), headers=HTMX)
+    assert len(_card_names(response.content.decode())) == 3
+    assert {a.owner_id for a in response.context["column"].cards} == {csm.pk}
+    assert {a.tier_id for a in response.context["column"].cards} == {enterprise.pk}
+
+
+def test_show_more_without_javascript_is_the_board_with_the_column_longer(csm_client, org_a):
+    adoption = _adoption_book(org_a, 2 * CARD_LIMIT + 6)
+    with activate(org_a):
+        onboarding = stage("onboarding")
+        for _ in range(CARD_LIMIT + 1):
+            AccountFactory(stage=onboarding)
+    response = csm_client.get(f"/alpha/board/?owner=any&column={adoption.pk}&cards={2 * CARD_LIMIT}")
+    assert response.status_code == 200
+    longer = column(response, "Adoption")
+    assert [a.name for a in longer.cards] == [f"Acct {i:03d}" for i in range(2 * CARD_LIMIT)]
+    assert len(column(response, "Onboarding").cards) == CARD_LIMIT  # the others keep their first page
+    content = response.content.decode()
+    assert f'href="/alpha/board/?owner=any&amp;column={adoption.pk}&amp;cards={3 * CARD_LIMIT}"' in content
+    # A size between pages shows whole pages; one that does not parse shows the first page.
+    assert len(column(csm_client.get(f"/alpha/board/?owner=any&column={adoption.pk}&cards=13"), "Adoption").cards) == (
+        2 * CARD_LIMIT
+    )
+    for query in (f"column={adoption.pk}&cards=lots", "column=abc&cards=24", f"column={adoption.pk}&cards=-3"):
+        assert len(column(csm_client.get(f"/alpha/board/?owner=any&{query}"), "Adoption").cards) == CARD_LIMIT
+    # The column's own address, opened without htmx (a new tab), is that board.
+    plain = csm_client.get(f"/alpha/board/columns/{adoption.pk}/?owner=any&cards={2 * CARD_LIMIT}")
+    assert plain.status_code == 302
+    assert plain["Location"] == f"/alpha/board/?owner=any&column={adoption.pk}&cards={2 * CARD_LIMIT}"
+
+
+def test_the_no_stage_column_shows_more_too(csm_client, org_a):
+    with activate(org_a):
+        for i in range(CARD_LIMIT + 2):
+            AccountFactory(stage=None, name=f"Stageless {i:02d}", renewal_date=localdate() + timedelta(days=i))
+    content = csm_client.get("/alpha/board/?owner=any").content.decode()
+    assert f'hx-get="/alpha/board/columns/none/?owner=any&amp;cards={2 * CARD_LIMIT}"' in content
+    response = csm_client.get(f"/alpha/board/columns/none/?owner=any&cards={2 * CARD_LIMIT}", headers=HTMX)
+    assert _card_names(response.content.decode()) == [f"Stageless {i:02d}" for i in (CARD_LIMIT, CARD_LIMIT + 1)]
+    board = csm_client.get(f"/alpha/board/?owner=any&column=none&cards={2 * CARD_LIMIT}")
+    assert len(column(board, "No stage").cards) == CARD_LIMIT + 2
+
+
+def test_a_column_stops_at_its_maximum_and_points_to_the_accounts_list(csm_client, org_a, monkeypatch):
+    monkeypatch.setattr(selectors, "CARD_MAX", 2 * CARD_LIMIT)
+    adoption = _adoption_book(org_a, 2 * CARD_LIMIT + 4)
+    board = csm_client.get(f"/alpha/board/?owner=any&column={adoption.pk}&cards={10 * CARD_LIMIT}")
+    assert len(column(board, "Adoption").cards) == 2 * CARD_LIMIT
+    content = board.content.decode()
+    assert "Show more" not in content
+    assert f'href="/alpha/accounts/?stage={adoption.pk}&amp;owner=any">4 more in the accounts list</a>' in content
+    last = csm_client.get(f"/alpha/board/columns/{adoption.pk}/?owner=any&cards={10 * CARD_LIMIT}", headers=HTMX)
+    content = last.content.decode()
+    assert len(_card_names(content)) == CARD_LIMIT and "4 more in the accounts list" in content
+
+
+def test_a_column_that_is_not_a_stage_of_the_organization_is_not_found(csm_client, org_a):
+    for column_key in ("abc", "999999", "-1", "none1"):
+        assert csm_client.get(f"/alpha/board/columns/{column_key}/?owner=any", headers=HTMX).status_code == 404
 
 
 def test_cards_show_name_link_owner_mrr_renewal_and_health(csm_client, csm, org_a):
@@ -113,6 +223,29 @@ def test_the_board_renders_in_a_constant_number_of_queries(csm_client, csm, org_
     assert max(small) <= 17, small
 
 
+def test_show_more_costs_the_same_number_of_queries_whatever_the_number_of_accounts(csm_client, csm, org_a):
+    with activate(org_a):
+        adoption = stage("adoption")
+    paths = [
+        f"/alpha/board/columns/{adoption.pk}/?owner=any&cards={2 * CARD_LIMIT}",
+        f"/alpha/board/columns/{adoption.pk}/?owner=me&cards={3 * CARD_LIMIT}",
+        f"/alpha/board/columns/none/?owner=any&tier=1&cards={2 * CARD_LIMIT}",
+    ]
+    board = f"/alpha/board/?owner=any&column={adoption.pk}&cards={3 * CARD_LIMIT}"
+    with activate(org_a):
+        _grow(40, csm)
+    csm_client.get(paths[0], headers=HTMX)
+    small = [count_queries(csm_client, path, headers=HTMX) for path in paths] + [count_queries(csm_client, board)]
+    with activate(org_a):
+        _grow(120, csm)
+        for _ in range(3 * CARD_LIMIT):
+            AccountFactory(stage=adoption, owner=csm)
+    large = [count_queries(csm_client, path, headers=HTMX) for path in paths] + [count_queries(csm_client, board)]
+    assert large == small
+    # The shell's own queries, then members, tier, stages, the column's count and its cards.
+    assert max(small[:3]) <= 14, small
+
+
 def test_the_board_filters_by_owner_and_tier(csm_client, csm, manager, org_a):
     with activate(org_a):
         enterprise = Tier.objects.get(name="Enterprise")
@@ -141,7 +274,8 @@ def test_the_filters_keep_the_more_link_and_the_move_forms_filtered(csm_client, 
         for _ in range(CARD_LIMIT + 1):
             AccountFactory(stage=adoption, owner=csm)
     content = csm_client.get("/alpha/board/?owner=me").content.decode()
-    assert f'href="/alpha/accounts/?stage={adoption.pk}&amp;owner=me"' in content
+    assert f'href="/alpha/board/?owner=me&amp;column={adoption.pk}&amp;cards={2 * CARD_LIMIT}"' in content
+    assert f'hx-get="/alpha/board/columns/{adoption.pk}/?owner=me&amp;cards={2 * CARD_LIMIT}"' in content
     assert '<input type="hidden" name="owner" value="me">' in content
 
 
@@ -298,6 +432,7 @@ def test_another_organizations_account_or_stage_is_not_found(csm_client, org_a, 
 def test_the_board_refuses_wrong_methods(csm_client):
     assert csm_client.get("/alpha/board/move/").status_code == 405
     assert csm_client.post("/alpha/board/").status_code == 405
+    assert csm_client.post("/alpha/board/columns/none/", headers=HTMX).status_code == 405
 
 
 def test_the_board_page_loads_its_own_assets_and_churn_dialog(csm_client, org_a):

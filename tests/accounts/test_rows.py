@@ -95,6 +95,21 @@ def test_a_task_row_escapes_what_people_wrote(in_org_a, csm, request_as):
     assert "Call &lt;Bob&gt; &amp; &#x27;co&#x27;" in html and "<Bob>" not in html
 
 
+def test_a_list_of_several_peoples_tasks_names_every_assignee_the_viewer_too(in_org_a, csm, request_as):
+    """The team's list (`show_assignee`): a row names its assignee even when that is the person reading, where a
+    person's own list leaves their name out; otherwise the row is the template's."""
+    tasks = _tasks(csm, in_org_a)
+    mine, doras = (next(t for t in tasks if t.title == title) for title in ("Late", "Soon"))
+    own_list = str(rows.task_rows([mine], request_as()))
+    team_list = str(rows.task_rows([mine, doras], request_as(), show_assignee=True))
+    assert '<span class="muted">Carol Csm</span>' not in own_list
+    assert '<span class="muted">Carol Csm</span>' in team_list
+    assert '<span class="muted">Dora &lt;b&gt;Csm&lt;/b&gt;</span>' in team_list
+    assert _normal(team_list.replace('\n      <span class="muted">Carol Csm</span>', "", 1)) == _normal(
+        own_list + str(rows.task_rows([doras], request_as()))
+    )
+
+
 def test_board_cards_write_what_the_template_wrote(in_org_a, csm, request_as):
     stages = list(LifecycleStage.objects.order_by("position"))
     today = localdate()

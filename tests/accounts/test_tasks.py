@@ -1,19 +1,22 @@
-"""The tasks page: my tasks overdue, today and upcoming; a manager's CSM picker; adding, completing, snoozing and
-reopening tasks, with and without htmx; who may act on a task; a page cost that does not grow with the data."""
+"""The tasks page: my tasks overdue, today and upcoming; a manager's picker (the whole team by default, a CSM, the
+unassigned tasks); adding, completing, snoozing and reopening tasks, with and without htmx; who may act on a task; a
+page cost that does not grow with the data, and index walks that do not either."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate, now
 
 from accounts.forms.tasks import next_monday
 from accounts.models import Task, TaskPriority, TaskSource, TaskStatus
 from accounts.selectors import tasks as selectors
-from accounts.selectors.tasks import GROUP_PAGE, Whose
+from accounts.selectors.tasks import GROUP_PAGE, ORDERING, Whose
 from accounts.services import tasks as services
 from csm.activity import Actor
 from csm.models import ActivityLog, Role
@@ -90,7 +93,7 @@ def test_a_csm_sees_only_their_own_tasks_even_when_asking_for_someone_elses(csm_
     TaskFactory(title="The manager's", assignee=manager)
     TaskFactory(title="Nobody's", assignee=None)
 
-    for query in ({}, {"assignee": manager.pk}, {"assignee": "unassigned"}):
+    for query in ({}, {"assignee": manager.pk}, {"assignee": "unassigned"}, {"assignee": "team"}):
         response = csm_client.get("/alpha/tasks/", query)
         assert response.status_code == 200
         assert response.context["whose"] == Whose(csm)
@@ -104,15 +107,97 @@ def test_a_manager_picks_a_csm_or_the_unassigned_tasks(manager_client, manager, 
     TaskFactory(title="Mark's", assignee=manager)
     TaskFactory(title="Nobody's", assignee=None)
 
-    own = manager_client.get("/alpha/tasks/")
+    own = manager_client.get("/alpha/tasks/", {"assignee": manager.pk})
     assert group_titles(own, "today") == ["Mark's"]
     assert f'<option value="{manager.pk}" selected>Mark Manager</option>' in own.content.decode()
     response = manager_client.get("/alpha/tasks/", {"assignee": csm.pk})
     assert group_titles(response, "today") == ["Carol's"]
     assert "Open tasks of Carol Csm" in response.content.decode()
     assert group_titles(manager_client.get("/alpha/tasks/", {"assignee": "unassigned"}), "today") == ["Nobody's"]
-    # Someone who is not a member falls back to the manager's own list.
-    assert group_titles(manager_client.get("/alpha/tasks/", {"assignee": 999999}), "today") == ["Mark's"]
+    # Someone who is not a member falls back to the default, the whole team.
+    fallback = manager_client.get("/alpha/tasks/", {"assignee": 999999})
+    assert fallback.context["whose"] == Whose.whole_team()
+    assert group_titles(fallback, "today") == ["Carol's", "Mark's"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{}, {"assignee": "team"}], ids=["default", "asked"])
+def test_a_manager_and_an_admin_see_the_whole_teams_open_tasks_by_default(
+    manager_client, admin_client, manager, csm, org_a, in_org_a, query
+):
+    dora = make_member(org_a, "dora@alpha.test", Role.CSM, "Dora Csm")
+    TaskFactory(title="Dora late", assignee=dora, due_date=days(-5))
+    TaskFactory(title="Carol late urgent", assignee=csm, due_date=days(-2), priority=TaskPriority.URGENT)
+    TaskFactory(title="Mark late", assignee=manager, due_date=days(-2))
+    TaskFactory(title="Carol woken", assignee=csm, status=TaskStatus.SNOOZED, snoozed_until=days(-1),
+                due_date=days(-1))  # fmt: skip
+    TaskFactory(title="Dora today", assignee=dora, due_date=days(0))
+    TaskFactory(title="Mark soon", assignee=manager, due_date=days(3))
+    TaskFactory(title="Carol someday", assignee=csm, due_date=None)
+    TaskFactory(title="Nobody's late", assignee=None, due_date=days(-3))
+    TaskFactory(title="Carol done", assignee=csm, due_date=days(-1), status=TaskStatus.DONE, completed_at=now())
+    TaskFactory(title="Dora asleep", assignee=dora, status=TaskStatus.SNOOZED, snoozed_until=days(2),
+                due_date=days(2))  # fmt: skip
+
+    for client in (manager_client, admin_client):
+        response = client.get("/alpha/tasks/", query)
+        assert response.status_code == 200
+        assert response.context["whose"] == Whose.whole_team()
+        assert group_titles(response, "overdue") == ["Dora late", "Carol late urgent", "Mark late", "Carol woken"]
+        assert group_titles(response, "today") == ["Dora today"]
+        assert group_titles(response, "upcoming") == ["Mark soon", "Carol someday"]
+        assert [g.total for g in response.context["groups"]] == [4, 1, 2]
+        # The team has no snoozed or done lists: those are each person's own.
+        assert response.context["snoozed"] == [] and response.context["done"] == []
+        page = response.content.decode()
+        assert "Open tasks of the whole team" in page
+        assert '<option value="team" selected>Whole team</option>' in page
+        # Every row names its assignee, the manager's own rows too.
+        for title, who in [("Dora late", "Dora Csm"), ("Carol woken", "Carol Csm"), ("Mark late", "Mark Manager")]:
+            row = page.split(f'<span class="task-title">{title}</span>')[1].split("</li>")[0]
+            assert f'<span class="muted">{who}</span>' in row, title
+
+
+@pytest.mark.django_db
+def test_the_teams_groups_show_more_on_demand_with_their_assignees(manager_client, manager, csm, org_a, in_org_a):
+    people = [csm, manager]
+    Task.objects.bulk_create(
+        Task(organization=org_a, title=f"Late {i:03d}", assignee=people[i % 2], due_date=days(-100 + i))
+        for i in range(GROUP_PAGE + 3)
+    )
+    response = manager_client.get("/alpha/tasks/")
+    assert group_titles(response, "overdue") == [f"Late {i:03d}" for i in range(GROUP_PAGE)]
+    assert "Show more (3 left)" in response.content.decode()
+
+    more = manager_client.get("/alpha/tasks/", {"overdue": 2 * GROUP_PAGE}, HTTP_HX_TARGET="more-overdue", **HTMX)
+    rows = more.content.decode()
+    assert rows.count('class="task ') == 3 and "<html" not in rows and "Show more" not in rows
+    assert f"Late {GROUP_PAGE:03d}" in rows and f"Late {GROUP_PAGE - 1:03d}" not in rows
+    assert (
+        rows.count('<span class="muted">Mark Manager</span>') + rows.count('<span class="muted">Carol Csm</span>') == 3
+    )
+
+
+@pytest.mark.django_db
+def test_the_teams_walks_read_the_team_index_in_order(in_org_a):
+    """Each group's first rows are a bounded walk of the team's index, already in the page's order (no sort of
+    every open task of the organization), and the counts read that index alone."""
+    today = localdate()
+    team = Whose.whole_team().filter(Task.objects.filter(status=TaskStatus.OPEN))
+    with connection.cursor() as cursor:
+        # On a handful of rows a sequential scan costs least: plan as on a large organization.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    for due in ({"due_date__lt": today}, {"due_date": today}, {"due_date__gt": today}, {"due_date__isnull": True}):
+        plan = team.filter(**due).order_by(*ORDERING)[:GROUP_PAGE].explain()
+        assert "task_org_team_due" in plan and "Sort" not in plan, plan
+    with CaptureQueriesContext(connection) as counted:
+        selectors.open_counts(Whose.whole_team(), today=today)
+    open_count = counted.captured_queries[0]["sql"]  # the open tasks' (the woken ones' read the snoozed index)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {open_count}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "using task_org_team_due" in plan and "Seq Scan" not in plan, plan
 
 
 @pytest.mark.django_db
@@ -200,8 +285,10 @@ def test_the_tasks_page_costs_the_same_number_of_queries_whatever_the_number_of_
 ):
     paths = [
         (csm_client, "/alpha/tasks/"),
-        (manager_client, "/alpha/tasks/"),
+        (manager_client, f"/alpha/tasks/?assignee={manager.pk}"),
         (manager_client, "/alpha/tasks/?assignee=unassigned"),
+        (manager_client, "/alpha/tasks/"),  # the whole team
+        (manager_client, "/alpha/tasks/?assignee=team&overdue=50"),
     ]
     grow(org_a, [csm, manager, None], 2)
     for client, path in paths:
@@ -211,8 +298,8 @@ def test_the_tasks_page_costs_the_same_number_of_queries_whatever_the_number_of_
     large = [count_queries(client, path) for client, path in paths]
     assert large == small
     # Session, user, tenant and the switcher are 11; the page adds its task queries and the people (whom a task
-    # may be assigned to).
-    assert small[0] <= 16 and small[1] <= 16, small
+    # may be assigned to). The team's page has no snoozed and done lists: two queries fewer.
+    assert small[0] <= 16 and small[1] <= 16 and small[3] <= 14, small
 
 
 # -- Completing, snoozing, reopening ----------------------------------------------------------------------------

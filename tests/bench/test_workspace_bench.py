@@ -223,8 +223,12 @@ def test_start_page(
 
 @pytest.mark.parametrize(
     ("case", "query"),
-    [("mine", ""), ("an unassigned list (a manager's view)", "?assignee=unassigned")],
-    ids=["mine", "unassigned"],
+    [
+        ("mine", ""),
+        ("an unassigned list (a manager's view)", "?assignee=unassigned"),
+        ("the whole team (a manager's view)", "?assignee=team"),
+    ],
+    ids=["mine", "unassigned", "team"],
 )
 def test_tasks_page(
     bench: Bench, bench_db: None, report: list[dict[str, Any]], bare: float, case: str, query: str

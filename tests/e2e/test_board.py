@@ -1,16 +1,20 @@
 """The pipeline board and the workspace settings in a real browser: a CSM drags cards between columns (a churn asks
-for its reason in a dialog), the same without JavaScript through the card's form, an admin adds a tier and a custom
-field, and the pages fit a phone."""
+for its reason in a dialog), the same without JavaScript through the card's form; a long column scrolls in its own
+box and shows more on demand, with and without JavaScript; an admin adds a tier and a custom field, and the pages
+fit a phone."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils.timezone import localdate
 from playwright.sync_api import Page, expect
 
 from accounts.models import Account, CustomField, LifecycleStage, Tier
+from accounts.selectors.board import CARD_LIMIT
 from csm.tenancy import activate
 from tests.e2e.conftest import answered, log_in, stored
 from tests.factories import AccountFactory
@@ -126,6 +130,73 @@ def test_a_csm_moves_cards_without_javascript(live_server, browser, csm, org_a, 
     with activate(org_a):
         umbrella = Account.objects.get(pk=pipeline["umbrella"])
         assert (umbrella.stage_id, umbrella.churn_reason) == (pipeline["churned"], "Budget cut")
+    context.close()
+
+
+@pytest.fixture
+def long_column(org_a, csm) -> int:
+    """Three pages of cards and a few more in Adoption, a page and one more in Onboarding."""
+    today = localdate()
+    with activate(org_a):
+        adoption = stage("adoption")
+        for i in range(3 * CARD_LIMIT + 4):
+            AccountFactory(name=f"Acct {i:03d}", owner=csm, stage=adoption, renewal_date=today + timedelta(days=i))
+        for i in range(CARD_LIMIT + 1):
+            AccountFactory(name=f"Onboarding {i:03d}", owner=csm, stage=stage("onboarding"))
+        return adoption.pk
+
+
+def test_a_long_column_scrolls_in_its_own_box_and_shows_more_without_a_reload(
+    live_server, page: Page, watch_console, csm, long_column
+):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server.url, csm.email)
+    page.goto(f"{live_server.url}/alpha/board/?owner=me")
+    page.evaluate("window.__marker = 'still here'")
+    adoption = column(page, long_column)
+    cards = adoption.locator(".board-card")
+    expect(cards).to_have_count(CARD_LIMIT)
+
+    def page_height() -> int:
+        return page.evaluate("document.documentElement.scrollHeight")
+
+    assert page_height() <= 1.5 * 800, page_height()
+    box = adoption.locator(".board-cards")
+    overflow = box.evaluate("list => list.scrollHeight - list.clientHeight")
+    assert overflow > 0  # the column scrolls, not the page
+    more = adoption.get_by_role("link", name="Show more in Adoption")
+    expect(more).to_contain_text(f"({2 * CARD_LIMIT + 4} left)")
+    more.scroll_into_view_if_needed()
+    assert box.evaluate("list => list.scrollTop") > 0
+
+    with answered(page, f"/board/columns/{long_column}/", method="GET"):
+        more.click()
+    expect(cards).to_have_count(2 * CARD_LIMIT)
+    expect(cards.nth(CARD_LIMIT)).to_contain_text(f"Acct {CARD_LIMIT:03d}")
+    expect(cards.nth(CARD_LIMIT).get_by_role("link", name=f"Acct {CARD_LIMIT:03d}")).to_be_focused()
+    expect(more).to_contain_text(f"({CARD_LIMIT + 4} left)")
+    with answered(page, f"/board/columns/{long_column}/", method="GET"):
+        more.click()
+    expect(cards).to_have_count(3 * CARD_LIMIT)
+    assert page.evaluate("window.__marker") == "still here"  # no reload
+    assert page_height() <= 1.5 * 800, page_height()
+    # The other columns keep their first page; the count in the head stays the column's whole count.
+    expect(adoption.locator("[data-count]")).to_have_text(str(3 * CARD_LIMIT + 4))
+    expect(page.locator(".board-column").filter(has_text="Onboarding 000").locator(".board-card")).to_have_count(
+        CARD_LIMIT
+    )
+
+
+def test_show_more_without_javascript_opens_the_board_with_the_column_longer(live_server, browser, csm, long_column):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    log_in(page, live_server.url, csm.email)
+    page.goto(f"{live_server.url}/alpha/board/?owner=me")
+    adoption = column(page, long_column)
+    adoption.get_by_role("link", name="Show more in Adoption").click()
+    expect(page).to_have_url(re.compile(rf"/alpha/board/\?owner=me&column={long_column}&cards={2 * CARD_LIMIT}$"))
+    expect(adoption.locator(".board-card")).to_have_count(2 * CARD_LIMIT)
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1.5 * 800
     context.close()
 
 

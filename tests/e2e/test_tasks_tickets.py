@@ -1,6 +1,6 @@
 """Tasks and the servicedesk in a real browser: a CSM works their tasks (overdue, today, upcoming), completes one
-and snoozes another without a reload; opens a ticket, drags it across the board, resolves it and reads its
-resolution time; both pages fit a phone."""
+and snoozes another without a reload; a manager reads the whole team's overdue tasks, then one person's; a CSM opens
+a ticket, drags it across the board, resolves it and reads its resolution time; both pages fit a phone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from django.utils.timezone import localdate
 from playwright.sync_api import Page, expect
 
 from accounts.models import Task, TaskPriority, TaskStatus, Ticket, TicketStatus
+from csm.models import Role
 from csm.tenancy import activate
+from tests.conftest import make_member
 from tests.e2e.conftest import answered, log_in, stored
 from tests.factories import AccountFactory, ContactFactory, TaskFactory, TicketFactory
 
@@ -77,6 +79,46 @@ def test_a_csm_completes_and_snoozes_tasks_inline(live_server, page: Page, watch
     expect(page.locator(f"#task-{workload['today']}").get_by_role("button", name="Reopen: Call Bob")).to_be_visible()
     page.get_by_text("Snoozed", exact=False).first.click()
     expect(page.locator(f"#task-{workload['late']}")).to_contain_text("Snoozed until")
+
+
+def test_a_manager_sees_the_whole_teams_overdue_tasks_then_one_persons(
+    live_server, page: Page, watch_console, manager, csm, org_a, workload
+):
+    with activate(org_a):
+        dora = make_member(org_a, "dora@alpha.test", Role.CSM, "Dora Csm")
+        doras = TaskFactory(
+            title="Send Dora's renewal quote", assignee=dora, due_date=localdate() - timedelta(days=5)
+        ).pk
+    base = live_server.url
+    log_in(page, base, manager.email)
+    page.goto(f"{base}/alpha/tasks/")
+    picker = page.get_by_label("Whose tasks")
+    expect(picker).to_have_value("team")
+    expect(page.get_by_text("Open tasks of the whole team")).to_be_visible()
+
+    # Every member's overdue tasks in one group, oldest first, each naming its assignee.
+    overdue = page.locator("section.task-group-overdue")
+    expect(overdue.locator("li.task .task-title")).to_have_text(["Send Dora's renewal quote", "Chase the invoice"])
+    expect(page.locator(f"#task-{doras}")).to_contain_text("Dora Csm")
+    expect(page.locator(f"#task-{workload['late']}")).to_contain_text("Carol Csm")
+    expect(page.locator(f"#task-{workload['other']}")).to_contain_text("Mark Manager")
+
+    # The manager completes a CSM's task from the team's list, without a reload.
+    page.evaluate("window.__marker = 'still here'")
+    with answered(page, "/complete/"):
+        page.get_by_role("button", name="Complete: Send Dora's renewal quote").click()
+    expect(page.get_by_text("Done: Send Dora's renewal quote.")).to_be_visible()
+    expect(page.locator(f"#task-{doras}")).to_have_count(0)
+    assert stored(org_a, lambda: Task.objects.get(pk=doras).status) == TaskStatus.DONE
+
+    # One person at a time is still a choice: the picker swaps the groups in.
+    with answered(page, "/alpha/tasks/", method="GET"):
+        picker.select_option(label="Carol Csm")
+    expect(page.get_by_text("Open tasks of Carol Csm")).to_be_visible()
+    expect(page.locator(f"#task-{workload['other']}")).to_have_count(0)
+    expect(overdue.locator("li.task .task-title")).to_have_text(["Chase the invoice"])
+    expect(page).to_have_url(f"{base}/alpha/tasks/?assignee={csm.pk}")
+    assert page.evaluate("window.__marker") == "still here"
 
 
 def test_a_csm_adds_a_task_with_an_account_suggestion(live_server, page: Page, watch_console, csm, org_a, workload):
