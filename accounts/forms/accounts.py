@@ -231,18 +231,9 @@ class StageForm(forms.Form):
 class OwnerForm(forms.Form):
     owner_id = forms.ChoiceField(label="Owner", required=False)
 
-    def __init__(self, *args: Any, creator: User | None = None, **kwargs: Any) -> None:
-        """`creator`: a person creating an account who may not assign accounts to others (a CSM): the account can
-        only be theirs, as they cannot reassign one either."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if creator is None:
-            set_choices(self, "owner_id", member_choices())
-        else:
-            set_choices(self, "owner_id", [(str(creator.pk), creator.display_name)])
-            only_yours = "Managers and admins can give an account to someone else; yours are yours."
-            self.fields["owner_id"].required = True
-            self.fields["owner_id"].help_text = only_yours
-            self.fields["owner_id"].error_messages.update(required=only_yours, invalid_choice=only_yours)
+        set_choices(self, "owner_id", member_choices())
 
     def clean_owner_id(self) -> User | None:
         return member_by_id(self.cleaned_data.get("owner_id") or "")
