@@ -62,3 +62,14 @@ def test_a_churned_accounts_open_tasks_are_offered_for_closing(in_org_a, csm, cs
     groups = open_groups(Whose(csm), today=localdate(), limits=dict.fromkeys(GROUP_KEYS, 25))
     assert [task.title for group in groups for task in group.tasks] == ["Another account's"]
     assert "still on their assignees" not in csm_client.get(f"/alpha/accounts/{account.pk}/").content.decode()
+
+
+def test_the_boards_churned_column_adds_no_mrr(in_org_a, csm, csm_client):
+    churned = AccountFactory(owner=csm, mrr=Decimal(900), stage=_churned_stage(), churn_reason="Budget")
+    live = AccountFactory(owner=csm, mrr=Decimal(250))
+    page = csm_client.get("/alpha/board/?owner=any").content.decode()
+    column = page[page.index(f'data-stage="{churned.stage_id}"') :]
+    head = column[: column.index("</header>")]
+    assert "out of the book" in head and "900" not in head and "MRR" not in head
+    live_column = page[page.index(f'data-stage="{live.stage_id}"') :]
+    assert "250" in live_column[: live_column.index("</header>")]
