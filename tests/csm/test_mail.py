@@ -6,16 +6,14 @@ from __future__ import annotations
 import smtplib
 import threading
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import requests
 import time_machine
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail as django_mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connections
-from django.test import override_settings
 from django.utils import timezone
 
 from csm import mail, services
@@ -23,26 +21,6 @@ from csm.models import ActivityLog, EmailStatus, Invitation, OutboundEmail, Role
 from csm.signals import email_sent
 from csm.tenancy import activate
 from tests.conftest import count_queries
-
-
-class Scripted(BaseEmailBackend):
-    """An email service that answers as the test says: raise `errors` in turn, then accept."""
-
-    errors: ClassVar[list[BaseException]] = []
-    sent: ClassVar[list[Any]] = []
-
-    def send_messages(self, email_messages: Any) -> int:
-        if Scripted.errors:
-            raise Scripted.errors.pop(0)
-        Scripted.sent.extend(email_messages)
-        return len(email_messages)
-
-
-@pytest.fixture
-def service():
-    Scripted.errors, Scripted.sent = [], []
-    with override_settings(MAILERS={"default": {"BACKEND": "tests.csm.test_mail.Scripted"}}):
-        yield Scripted
 
 
 def queue_one(organization, key: str = "test:1", **overrides: Any) -> OutboundEmail:

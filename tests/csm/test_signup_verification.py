@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 import smtplib
 from datetime import timedelta
-from typing import Any, ClassVar
 
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from csm import services
@@ -283,24 +281,6 @@ def test_an_address_taken_before_the_link_is_opened_gets_a_free_one(db, sign_up)
 
 
 # -- The email -----------------------------------------------------------------------------------------------------
-
-
-class Scripted(BaseEmailBackend):
-    errors: ClassVar[list[BaseException]] = []
-    sent: ClassVar[list[Any]] = []
-
-    def send_messages(self, email_messages: Any) -> int:
-        if Scripted.errors:
-            raise Scripted.errors.pop(0)
-        Scripted.sent.extend(email_messages)
-        return len(email_messages)
-
-
-@pytest.fixture
-def service():
-    Scripted.errors, Scripted.sent = [], []
-    with override_settings(MAILERS={"default": {"BACKEND": "tests.csm.test_signup_verification.Scripted"}}):
-        yield Scripted
 
 
 def test_the_email_of_a_link_is_sent_once_and_retried_only_when_surely_not_sent(db, service, sign_up):
