@@ -611,6 +611,7 @@ class Segment(TenantModel):
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", "Uploaded"
+    CHECKING = "checking", "Checking"
     INVALID = "invalid", "Has errors"
     VALID = "valid", "Ready to import"
     QUEUED = "queued", "Queued"
@@ -625,11 +626,18 @@ class ImportJob(TenantModel):
 
     created_by = tenant_fk(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     filename = models.CharField(max_length=255)
-    content = models.TextField(help_text="The decoded file, kept until the import is done.")
+    content = models.TextField(
+        blank=True, help_text="The decoded file of a job uploaded before files were stored in pieces (ImportFileChunk)."
+    )
+    file_size = models.PositiveBigIntegerField(default=0, help_text="The uploaded file's size: ImportFileChunk rows.")
     encoding = models.CharField(max_length=20)
     delimiter = models.CharField(max_length=1)
     header = models.JSONField(default=list)
     mapping = models.JSONField(default=dict, help_text="Target field → column index.")
+    formats = models.JSONField(
+        default=dict, blank=True, help_text="Target → how the person said its column reads: point, comma, dmy or mdy."
+    )
+    skip_invalid = models.BooleanField(default=False, help_text="Import the valid rows and skip the others.")
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
@@ -651,3 +659,39 @@ class ImportJob(TenantModel):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ImportFileChunk(TenantModel):
+    """A piece of an uploaded file, its bytes as they came: a file is stored and read a piece at a time, never held
+    whole in a process's memory."""
+
+    job = tenant_fk(ImportJob, on_delete=models.CASCADE)
+    position = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "job", "position"], name="importfilechunk_position")
+        ]
+
+
+class ImportRow(TenantModel):
+    """A record of the file as the last check read it, in the order the import writes them: the rows of an account
+    together, accounts in the order of their first rows. The batches of the import read these; a row that cannot
+    be imported says why, and the skipped rows can be downloaded."""
+
+    job = tenant_fk(ImportJob, on_delete=models.CASCADE)
+    position = models.PositiveIntegerField()
+    number = models.PositiveIntegerField(help_text="The row's number as in a spreadsheet: the header is row 1.")
+    first_row = models.PositiveIntegerField(help_text="The number of the account's first row.")
+    last_position = models.PositiveIntegerField(help_text="The position of the account's last row.")
+    line = models.TextField(help_text="The record's cells, as one comma-separated CSV line.")
+    reason = models.TextField(blank=True, help_text="Why the row is not imported; empty when it is.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "job", "position"], name="importrow_position")]
+        indexes = [
+            models.Index(
+                fields=["organization", "job", "number"], name="importrow_skipped", condition=~models.Q(reason="")
+            )
+        ]

@@ -10,6 +10,12 @@ from csm.tenancy.jobs import TenantTask, enqueue
 
 
 @app.task(base=TenantTask)
+def check_import(organization_id: int, job_id: int, actor_id: int | None) -> None:
+    """Check every row of an uploaded file with its mapping, in one transaction (the job's page shows how far)."""
+    importing.run_check(job_id=job_id, actor_id=actor_id)
+
+
+@app.task(base=TenantTask)
 def run_import(organization_id: int, job_id: int) -> None:
     """One step of a CSV import, in its own transaction; the next step is queued once this one has committed."""
     if importing.run_import_step(job_id=job_id):

@@ -248,6 +248,10 @@ LOGIN_KNOWN_BROWSER_DAYS = 90
 PASSWORD_RESET_EMAIL_LIMIT: int = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
 PASSWORD_RESET_ADDRESS_LIMIT: int = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
 PASSWORD_RESET_LIMIT_MINUTES: float = 60
+# The largest CSV file the account import takes, in bytes (default 20 MB). The web process stores an upload in pieces
+# and the worker checks it as a stream, so memory does not grow with it; the database holds the file until the import
+# is done.
+IMPORT_MAX_FILE_BYTES: int = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_ENGINE = (

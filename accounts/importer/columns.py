@@ -15,7 +15,7 @@ from dataclasses import KW_ONLY, dataclass, field, replace
 from accounts.models import CustomField, CustomFieldType
 
 ACCOUNT, CONTACT, CUSTOM = "Account", "Contact", "Custom fields"
-DATE_HELP = "2025-03-31, 31.03.2025 or 31 Mar 2025."
+DATE_HELP = "2025-03-31, 31.03.2025, 31 Mar 2025 or 31/03/2025 (day or month first: the column decides)."
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,15 @@ BUILT_IN_TARGETS = (
            synonyms=("renewal", "renews on", "contract end", "contract end date", "next renewal")),
     Target("trial_ends_on", "Trial ends on", ACCOUNT, help=DATE_HELP,
            synonyms=("trial end", "trial end date", "trial ends", "trial expires", "trial expiry")),
-    Target("mrr", "MRR", ACCOUNT, help="Monthly recurring revenue: 1234.50, 1,234.50 or 1234,50. Not ARR.",
+    Target("mrr", "MRR", ACCOUNT,
+           help="Monthly recurring revenue: 1234.50, 1,234.50, 1234,50 or 1.234,50 (the column's other values say "
+                "whether 2.400 is 2.4 or 2400). Not ARR.",
            synonyms=("monthly recurring revenue",)),
     Target("seats", "Seats", ACCOUNT, help="The seats (licences) paid for: a whole number.",
            synonyms=("licenses", "licences", "seat count", "number of seats", "users paid", "paid seats")),
-    Target("tags", "Tags", ACCOUNT, help="Separated by | or ; inside the cell; added to the account's tags.",
+    Target("tags", "Tags", ACCOUNT,
+           help="Separated by commas, as in the account form (vip, pilot); added to the account's tags. A column "
+                "with no comma at all may separate them by | or ; (as other tools export them).",
            synonyms=("tag", "labels")),
     Target("churn_date", "Churn date", ACCOUNT, help="With a churned stage; today when empty. " + DATE_HELP,
            synonyms=("churned on",)),

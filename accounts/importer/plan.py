@@ -1,39 +1,47 @@
-"""Matching the accounts of a file to the database, and working out what importing them changes: the plans that
-`accounts.services.importing` writes, and the counts the confirm page shows.
+"""Checking a file and matching its accounts to the database, and working out what importing them changes: the plans
+that `accounts.services.importing` writes, and the counts the confirm page shows.
 
-Stored rows are read set-based, never one query per row: an index of every account (id, external id, domains, name)
-for matching, then per chunk of accounts the matched accounts, their tags and contacts, and the contacts with the
-file's emails. Checking a whole file keeps only counts and problems, so its memory does not grow with the plans.
+A check reads the file once, a record at a time, into the database (`accounts.importer.stored`), which gathers the
+rows into accounts and finds the duplicates inside the file; it then reads the accounts back a chunk at a time to
+check their cells and plan them. Stored rows are read set-based, never one query per row: an index of every account
+(id, external id, domains, name) for matching, then per chunk of accounts the matched accounts, their tags and
+contacts, and the contacts with the file's emails. Checking a whole file keeps only counts and the first problems,
+so its memory does not grow with the file.
 """
 
 from __future__ import annotations
 
+import gc
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import count as counter
+from typing import IO, Any
 
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate
 
+from accounts.importer import formats, stored
+from accounts.importer.columns import targets as column_targets
 from accounts.importer.columns import without_locked
-from accounts.importer.files import parse
+from accounts.importer.files import Records
 from accounts.importer.rows import (
     AccountValues,
     Columns,
     ContactValues,
     Problem,
     RawGroup,
-    cross_check,
-    group_rows,
+    account_key_reader,
     merge_group,
 )
 from accounts.importer.values import Lookups, shown
-from accounts.models import Account, AccountTag, Contact
+from accounts.models import Account, AccountTag, Contact, ImportJob
 
 # Problems kept on the job and shown: past this many, the person has a pattern to fix, not a list to read.
 ERRORS_KEPT = 200
-CHUNK = 5000
+CHUNK = 5000  # rows read, checked and planned at a time
 COUNT_KEYS = (
     "accounts_created",
     "accounts_updated",
@@ -43,13 +51,6 @@ COUNT_KEYS = (
     "contacts_unchanged",
 )
 RELATED_FIELDS = ("owner", "tier", "stage")
-
-
-def _drain[T](items: list[T]) -> Iterator[T]:
-    """Yield the items in order, dropping each from the list: a large file is not held twice."""
-    items.reverse()
-    while items:
-        yield items.pop()
 
 
 @dataclass(kw_only=True)
@@ -156,6 +157,7 @@ class AccountPlan:
     new_contacts: list[ContactValues]
     changed_contacts: list[tuple[Contact, dict[str, list[Any]]]]  # stored contacts with the new values set
     unchanged_contacts: int
+    stage_backwards: bool = False  # the stored account's stage moves to an earlier one
 
     @property
     def updated(self) -> bool:
@@ -186,12 +188,14 @@ class Planner:
         # Reassigning accounts is a manager's job: a CSM's file may set the owner of new accounts only.
         self.may_reassign = may_reassign
         self.index = AccountIndex.load()
+        # Stored account → the first row of the account of the file that matched it, over every chunk of a file.
+        self.first_match: dict[int, int] = {}
 
     def match(self, accounts: Sequence[AccountValues]) -> tuple[list[int | None], list[Problem]]:
         """The stored account of each account of the file; two accounts of the file may not match the same one."""
         problems: list[Problem] = []
         matches: list[int | None] = []
-        first_match: dict[int, int] = {}
+        first_match = self.first_match
         for account in accounts:
             pk, match_problems = self.index.match(account, self.columns)
             problems += match_problems
@@ -299,7 +303,15 @@ class Planner:
             )
             return new, []
 
+        stage_before = self.lookups.stages_by_id.get(stored.stage_id) if stored.stage_id else None
         changes = self._apply(stored, values)
+        stage_after = values.get("stage")
+        stage_backwards = (
+            "stage" in changes
+            and stage_before is not None
+            and stage_after is not None
+            and stage_after.position < stage_before.position
+        )
         if "owner" in changes and not self.may_reassign:
             old, new = changes["owner"]
             message = (
@@ -352,6 +364,7 @@ class Planner:
             new_contacts=new_contacts,
             changed_contacts=changed_contacts,
             unchanged_contacts=unchanged_contacts,
+            stage_backwards=stage_backwards,
         )
         return plan, []
 
@@ -359,57 +372,318 @@ class Planner:
 # -- A whole file, or the next batch of it -----------------------------------------------------------------------
 
 
+class ProblemLog:
+    """Every problem counted, the first ERRORS_KEPT (by row, then column) kept: memory does not grow with them."""
+
+    def __init__(self, columns: Columns, keep: int = ERRORS_KEPT) -> None:
+        self.columns = columns
+        self.keep = keep
+        self.count = 0
+        self._order = counter()
+        # A heap of the kept problems, the last one (by row, column, arrival) on top.
+        self._heap: list[tuple[int, int, int, Problem]] = []
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        last_column = len(self.columns.header)
+        for problem in problems:
+            self.count += 1
+            column = self.columns.mapping.get(problem.key, last_column)
+            item = (-(problem.row or 0), -column, -next(self._order), problem)
+            if len(self._heap) < self.keep:
+                heapq.heappush(self._heap, item)
+            elif item > self._heap[0]:
+                heapq.heapreplace(self._heap, item)
+
+    def kept(self) -> list[Problem]:
+        return [item[3] for item in sorted(self._heap, reverse=True)]
+
+
+UPDATES_KEPT = 200
+
+
+class UpdateLog:
+    """What importing changes on the stored accounts, field by field, for the page to show before the import runs:
+    every update counted, the first UPDATES_KEPT kept, those that move an account back to an earlier lifecycle stage
+    first."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+        self.keep = UPDATES_KEPT
+        self.count = 0
+        self.backwards = 0
+        self._backwards: list[dict[str, Any]] = []
+        self._others: list[dict[str, Any]] = []
+
+    def add(self, plans: Iterable[AccountPlan]) -> None:
+        for plan in plans:
+            if not plan.updated:
+                continue
+            self.count += 1
+            self.backwards += plan.stage_backwards
+            kept = self._backwards if plan.stage_backwards else self._others
+            if len(kept) < self.keep:
+                kept.append(self._describe(plan))
+
+    def _describe(self, plan: AccountPlan) -> dict[str, Any]:
+        changes: list[list[Any]] = []
+        for name, (old, new) in plan.changes.items():
+            if name == "custom_fields":
+                for key in sorted(set(old or {}) | set(new or {})):
+                    if (old or {}).get(key) != (new or {}).get(key):
+                        label = self.labels.get(f"custom_{key}", key)
+                        changes.append([label, shown((old or {}).get(key)), shown((new or {}).get(key)), False])
+                continue
+            backwards = name == "stage" and plan.stage_backwards
+            changes.append([self.labels.get(name, name), shown(old), shown(new), backwards])
+        account = plan.account
+        return {
+            "account": account.name if account is not None else "",
+            "row": plan.source.first_row,
+            "changes": changes,
+            "backwards": plan.stage_backwards,
+        }
+
+    def kept(self) -> list[dict[str, Any]]:
+        return (self._backwards + self._others)[: self.keep]
+
+
 @dataclass(kw_only=True)
 class Check:
     """The outcome of checking a whole file: the first problems and how many there are, and what importing the
-    file would do."""
+    file would do (with the rows that have problems left out); how its number and date columns read, and the
+    columns to ask about."""
 
     problems: list[Problem]
     problem_count: int
     counts: dict[str, int]
     total_rows: int
+    skipped_rows: int
     has_multiline_cells: bool
+    formats: dict[str, formats.Decision] = field(default_factory=dict)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # UpdateLog.kept()
+    update_count: int = 0
+    backwards_count: int = 0  # updates that move an account back to an earlier stage
 
     @property
     def is_valid(self) -> bool:
         return not self.problem_count
 
 
+Progress = Callable[[str, int], None]
+
+
+@contextmanager
+def _collector_paced() -> Iterator[Callable[[], object]]:
+    """A check makes and drops millions of small objects, and Python's collector would run every few hundred of
+    them, walking more objects each time than the check has alive (a third of a check's time, measured). During a
+    check the objects the process had before it are frozen out of the collector's sight, and the collector runs
+    once per batch of rows (the function given): what a batch leaves behind in cycles is still freed batch by
+    batch."""
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(1)
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.unfreeze()
+
+
+def _contact_email(cells: list[str], email_at: int, name_at: int) -> str:
+    """The email of the contact a row adds, lowercased as it is stored, to compare across the file; "" when it adds
+    none. Whether it is an email at all is the check's business, cell by cell."""
+    email = cells[email_at].strip() if email_at < len(cells) else ""
+    if "@" not in email or not (0 <= name_at < len(cells) and cells[name_at].strip()):
+        return ""
+    return email.lower()
+
+
+def _stage_records(
+    records: Records,
+    columns: Columns,
+    staging: stored.Staging,
+    evidence: dict[str, formats.Evidence],
+    on_progress: Progress,
+    collect: Callable[[], object],
+) -> int:
+    """Read the file into the working table, and what its number and date columns say of themselves; how many
+    records it has."""
+    key_of = account_key_reader(columns)
+    email_at, name_at = columns.mapping.get("contact_email", -1), columns.mapping.get("contact_name", -1)
+    watched = [(columns.mapping[key], found) for key, found in evidence.items()]
+    batch: list[tuple[int, str, str, str, list[str]]] = []
+    total = 0
+    for row in records:
+        cells = row.cells
+        key, domains = key_of(cells)
+        email = _contact_email(cells, email_at, name_at) if email_at >= 0 else ""
+        batch.append((row.number, key, domains, email, cells))
+        for index, found in watched:
+            if index < len(cells) and cells[index]:
+                found.add(cells[index].strip(), row.number)
+        if len(batch) == CHUNK:
+            staging.add(batch)
+            total += len(batch)
+            batch = []
+            collect()
+            on_progress("reading", total)
+    staging.add(batch)
+    return total + len(batch)
+
+
+def _decide_formats(
+    columns: Columns, evidence: dict[str, formats.Evidence], kinds: dict[str, str], chosen: dict[str, str]
+) -> tuple[dict[str, formats.Decision], list[Problem]]:
+    """How each number and date column reads; a question (as a problem of the column) for those that cannot say."""
+    decisions: dict[str, formats.Decision] = {}
+    questions: list[Problem] = []
+    for key, kind in kinds.items():
+        if key not in columns.mapping:
+            continue
+        decision = formats.decide(kind, evidence.get(key), chosen.get(key, ""))
+        decisions[key] = decision
+        if decision.format == formats.ASK:
+            questions.append(columns.problem(None, key, decision.question))
+    return decisions, questions
+
+
+def _found_problems(rows: Sequence[stored.StagedRow], columns: Columns) -> list[Problem]:
+    problems = []
+    for row in rows:
+        for found in row.found:
+            if found.kind == stored.DOMAIN:
+                message = (
+                    f"Duplicate inside the file: the domain {found.value} is also on row {found.other}, for another "
+                    "account. Give both rows the same external id, or each its own domain."
+                )
+                problems.append(columns.problem(found.row, "domains", message, found.domains.split()))
+            else:
+                message = f"Duplicate inside the file: this contact email is also on row {found.other}."
+                problems.append(columns.problem(found.row, "contact_email", message, found.value))
+    return problems
+
+
+def skip_reasons(rows: Sequence[stored.StagedRow], problems: Sequence[Problem]) -> list[tuple[stored.StagedRow, str]]:
+    """Each row of an account that cannot be imported, and why: its own problems, or the row that has them."""
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for problem in problems:
+        where = f"{problem.column}: " if problem.column else ""
+        value = f"“{problem.value}” " if problem.value else ""
+        by_row[problem.row or rows[0].number].append(f"{where}{value}{problem.message}")
+    first_bad = min(by_row)
+    return [
+        (row, "; ".join(by_row[row.number]) if row.number in by_row else f"Skipped with row {first_bad}, the same "
+         "account.")
+        for row in rows
+    ]  # fmt: skip
+
+
+def _merge(
+    rows: Sequence[stored.StagedRow], columns: Columns, lookups: Lookups
+) -> tuple[AccountValues | None, list[Problem]]:
+    return merge_group(RawGroup(rows=rows), columns, lookups)
+
+
+def _plan_chunk(
+    planner: Planner, accounts: Sequence[tuple[AccountValues, Sequence[stored.StagedRow]]], *, lock: bool = False
+) -> tuple[list[AccountPlan], list[tuple[Sequence[stored.StagedRow], list[Problem]]]]:
+    """The plans of the accounts that can be imported, and the others with their problems."""
+    matches, match_problems = planner.match([values for values, _ in accounts])
+    failed: dict[int, list[Problem]] = defaultdict(list)
+    row_owner = {number: index for index, (values, _) in enumerate(accounts) for number in values.rows}
+    for problem in match_problems:
+        failed[row_owner[problem.row or 0]].append(problem)
+    matchable = [index for index in range(len(accounts)) if index not in failed]
+    plans, plan_problems = planner.plan(
+        [accounts[index][0] for index in matchable], [matches[index] for index in matchable], lock=lock
+    )
+    for problem in plan_problems:
+        failed[row_owner[problem.row or 0]].append(problem)
+    return plans, [(accounts[index][1], problems) for index, problems in failed.items()]
+
+
 def check_file(
-    text: str, delimiter: str, header: list[str], mapping: dict[str, int], *, may_reassign: bool = True
+    source: IO[str],
+    delimiter: str,
+    header: list[str],
+    mapping: dict[str, int],
+    *,
+    job: ImportJob,
+    may_reassign: bool = True,
+    chosen_formats: dict[str, str] | None = None,
+    keep_every_row: bool = False,
+    on_progress: Progress | None = None,
 ) -> Check:
     """Check every row (values, required cells, owners, tiers, stages, duplicates inside the file and against the
-    database) and count what importing the file would do. Every problem is counted; the first ERRORS_KEPT, by row,
-    are kept."""
-    lookups = Lookups.load()
-    mapping = without_locked(mapping, lookups.revenue_source)
-    columns = Columns(header=header, mapping=mapping)
-    parsed = parse(text, delimiter)
-    total_rows, multiline = len(parsed.rows), parsed.has_multiline_cells
-    problems: list[Problem] = []
-    accounts: list[AccountValues] = []
-    for group in _drain(group_rows(_drain(parsed.rows), columns)):
-        merged, group_problems = merge_group(group, columns, lookups)
-        problems += group_problems
-        if merged is not None:
-            accounts.append(merged)
-    problems += cross_check(accounts, columns)
-    planner = Planner(columns, lookups, may_reassign=may_reassign)
-    matches, match_problems = planner.match(accounts)
-    problems += match_problems
-    counts = dict.fromkeys(COUNT_KEYS, 0)
-    for start in range(0, len(accounts), CHUNK):
-        plans, plan_problems = planner.plan(accounts[start : start + CHUNK], matches[start : start + CHUNK])
-        problems += plan_problems
-        count(plans, counts)
-    problems.sort(key=lambda problem: (problem.row or 0, mapping.get(problem.key, len(header))))
-    return Check(
-        problems=problems[:ERRORS_KEPT],
-        problem_count=len(problems),
-        counts={**counts, "rows": total_rows},
-        total_rows=total_rows,
-        has_multiline_cells=multiline,
-    )
+    database) and count what importing the file would do, leaving out the accounts that cannot be imported. Every
+    problem is counted; the first ERRORS_KEPT, by row, are kept. Number and date columns are read as the person
+    chose (`chosen_formats`), else as their values say (`accounts.importer.formats`); a column that cannot say is
+    a problem of its own, a question. The job keeps the rows that cannot be imported, each saying why (ImportRow);
+    with `keep_every_row`, every row, in the order the import writes them."""
+    progress = on_progress or (lambda phase, done: None)
+    with _collector_paced() as collect:
+        chosen = chosen_formats or {}
+        lookups = Lookups.load()
+        mapping = without_locked(mapping, lookups.revenue_source)
+        columns = Columns(header=header, mapping=mapping)
+        staging = stored.Staging()
+        records = Records(source, delimiter)
+        kinds = formats.targets(lookups.custom_fields.values())
+        evidence = {
+            key: formats.Evidence(kind=kind) for key, kind in kinds.items() if key in mapping and not chosen.get(key)
+        }
+        total_rows = _stage_records(records, columns, staging, evidence, progress, collect)
+        decisions, questions = _decide_formats(columns, evidence, kinds, chosen)
+        lookups.formats = {key: decision.format for key, decision in decisions.items() if decision.format}
+        progress("sorting", total_rows)
+        staging.sort(domains="domains" in mapping, emails="contact_email" in mapping)
+
+        log = ProblemLog(columns)
+        log.add(questions)
+        labels = {target.key: target.label for target in column_targets(lookups.custom_fields.values())}
+        updates = UpdateLog({**labels, "stage": "Lifecycle stage"})
+        planner = Planner(columns, lookups, may_reassign=may_reassign)
+        counts = dict.fromkeys(COUNT_KEYS, 0)
+        checked = skipped = 0
+        for batch in staging.accounts(batch_rows=CHUNK):
+            reasons: list[tuple[stored.StagedRow, str]] = []
+            mergeable: list[tuple[AccountValues, Sequence[stored.StagedRow]]] = []
+            for rows in batch:
+                merged, problems = _merge(rows, columns, lookups)
+                if staging.found:
+                    problems += _found_problems(rows, columns)
+                if problems or merged is None:
+                    log.add(problems)
+                    reasons += skip_reasons(rows, problems)
+                else:
+                    mergeable.append((merged, rows))
+            plans, failed = _plan_chunk(planner, mergeable)
+            for failed_rows, problems in failed:
+                log.add(problems)
+                reasons += skip_reasons(failed_rows, problems)
+            count(plans, counts)
+            updates.add(plans)
+            staging.skip(reasons)
+            skipped += len(reasons)
+            checked += sum(len(rows) for rows in batch)
+            # The batch's objects are let go first: the collector then has little alive to walk.
+            del batch, rows, reasons, mergeable, plans, failed
+            collect()
+            progress("checking", checked)
+        staging.keep(job, every_row=keep_every_row)
+        return Check(
+            problems=log.kept(),
+            problem_count=log.count,
+            counts={**counts, "rows": total_rows},
+            total_rows=total_rows,
+            skipped_rows=skipped,
+            has_multiline_cells=records.has_multiline_cells,
+            formats=decisions,
+            updates=updates.kept(),
+            update_count=updates.count,
+            backwards_count=updates.backwards,
+        )
 
 
 class DataChangedError(Exception):
@@ -425,54 +699,54 @@ class DataChangedError(Exception):
 @dataclass(kw_only=True)
 class Batch:
     plans: list[AccountPlan]
-    rows: int  # the rows of the file these accounts come from
+    rows: int  # the rows of the file these accounts come from, skipped ones included
+    skipped_rows: int  # rows skipped in this batch because the database changed since the check
     is_last: bool
 
 
 def plan_batch(
-    text: str,
-    delimiter: str,
+    job: ImportJob,
     header: list[str],
     mapping: dict[str, int],
     *,
     done_rows: int,
     batch_rows: int,
     may_reassign: bool = True,
+    skip_invalid: bool = False,
+    column_formats: dict[str, str] | None = None,
 ) -> Batch:
-    """The plans of the accounts after the first `done_rows` rows, about `batch_rows` rows of them.
+    """The plans of the accounts after the first `done_rows` rows (in the order of the job's ImportRow rows), about
+    `batch_rows` rows of them.
 
     A batch holds whole accounts (every row of an account), so `done_rows` always falls between two accounts. Its
-    stored accounts stay locked until the batch's transaction ends. The whole file was checked before; a problem
-    now means the database changed since, and raises DataChangedError.
-    """
+    stored accounts stay locked until the batch's transaction ends. The whole file was checked just before; a
+    problem now means the database changed since: DataChangedError, or when skipping invalid rows, the account is
+    skipped and its rows say why. The accounts that the check found invalid are skipped."""
     lookups = Lookups.load()
+    lookups.formats = dict(column_formats or {})
     mapping = without_locked(mapping, lookups.revenue_source)
     columns = Columns(header=header, mapping=mapping)
-    groups = group_rows(parse(text, delimiter).rows, columns)
-    position, seen = 0, 0
-    while position < len(groups) and seen < done_rows:
-        seen += len(groups[position].rows)
-        position += 1
-    if seen != done_rows:
-        raise DataChangedError(
-            Problem(row=None, column="", value="", message="The file no longer splits where the last batch ended.")
-        )
-    batch: list[RawGroup] = []
-    size = 0
-    while position < len(groups) and (not batch or size + len(groups[position].rows) <= batch_rows):
-        batch.append(groups[position])
-        size += len(groups[position].rows)
-        position += 1
-    accounts: list[AccountValues] = []
-    for group in batch:
-        merged, problems = merge_group(group, columns, lookups)
-        if merged is None:
-            raise DataChangedError(problems[0])
-        accounts.append(merged)
+    accounts, end = stored.read_batch(job, done_rows, batch_rows=batch_rows)
+    if not accounts and done_rows < job.total_rows:
+        message = "The checked rows of the file are missing: check the file again."
+        raise DataChangedError(Problem(row=None, column="", value="", message=message))
+    reasons: list[tuple[stored.StagedRow, str]] = []
+    mergeable: list[tuple[AccountValues, Sequence[stored.StagedRow]]] = []
+    for rows in accounts:
+        if any(row.reason for row in rows):
+            continue
+        merged, problems = _merge(rows, columns, lookups)
+        if problems or merged is None:
+            if not skip_invalid:
+                raise DataChangedError(problems[0])
+            reasons += skip_reasons(rows, problems)
+            continue
+        mergeable.append((merged, rows))
     planner = Planner(columns, lookups, may_reassign=may_reassign)
-    matches, problems = planner.match(accounts)
-    plans, plan_problems = planner.plan(accounts, matches, lock=True)
-    problems += plan_problems
-    if problems:
-        raise DataChangedError(problems[0])
-    return Batch(plans=plans, rows=size, is_last=position == len(groups))
+    plans, failed = _plan_chunk(planner, mergeable, lock=True)
+    for failed_rows, problems in failed:
+        if not skip_invalid:
+            raise DataChangedError(min(problems, key=lambda problem: problem.row or 0))
+        reasons += skip_reasons(failed_rows, problems)
+    stored.set_reasons(job, reasons)
+    return Batch(plans=plans, rows=end - done_rows, skipped_rows=len(reasons), is_last=end >= job.total_rows)

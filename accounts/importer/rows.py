@@ -2,19 +2,19 @@
 
 Rows with the same external id, or else the same name and domains, are one account; each row may add a contact to
 it. Rows of one account must agree on the values they both give, a domain belongs to one account of the file and a
-contact email to one row: anything else is a duplicate inside the file.
+contact email to one row: anything else is a duplicate inside the file. The rows of a file are gathered into
+accounts, and the domains and emails compared across it, by PostgreSQL (`accounts.importer.stored`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from accounts.importer.columns import CONTACT_TARGETS
-from accounts.importer.files import ParsedFile, RawRow, column_label
-from accounts.importer.values import CellError, Lookups, clean, shown
-from accounts.models import Account
+from accounts.importer.files import ParsedFile, Record, column_label
+from accounts.importer.values import CellError, Lookups, UnsettledError, clean, normalize_domains, shown
 
 PREVIEW_ROWS = 5
 ACCOUNT_FIELDS = (
@@ -34,6 +34,8 @@ ACCOUNT_FIELDS = (
     "churn_reason",
 )
 CONTACT_FIELDS = {"contact_title": "title", "contact_phone": "phone", "contact_role": "role"}
+_CONTACT_KEYS = frozenset(CONTACT_TARGETS)
+_ACCOUNT_KEYS = frozenset(ACCOUNT_FIELDS)
 
 
 @dataclass(kw_only=True)
@@ -57,7 +59,7 @@ class Columns:
     header: list[str]
     mapping: dict[str, int]
 
-    def cell(self, row: RawRow, key: str) -> str:
+    def cell(self, row: Record, key: str) -> str:
         index = self.mapping.get(key)
         if index is None or index >= len(row.cells):
             return ""
@@ -67,32 +69,40 @@ class Columns:
         index = self.mapping.get(key)
         return column_label(self.header, index) if index is not None else ""
 
-    def problem(self, row: int, key: str, message: str, value: Any = "") -> Problem:
+    def problem(self, row: int | None, key: str, message: str, value: Any = "") -> Problem:
         shown_value = value if isinstance(value, str) else shown(value)
         return Problem(row=row, column=self.label(key), value=shown_value, message=message, key=key)
 
 
-def clean_cells(row: RawRow, columns: Columns, lookups: Lookups) -> tuple[dict[str, Any], list[Problem]]:
+def clean_cells(row: Record, columns: Columns, lookups: Lookups) -> tuple[dict[str, Any], list[Problem]]:
     """Each mapped cell of the row as its target's value (empty cells left out), and the cells that cannot be."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
-    for key in columns.mapping:
-        raw = columns.cell(row, key)
+    cells = row.cells
+    width = len(cells)
+    # The hot loop of a check: once per cell of a file.
+    for key, index in columns.mapping.items():
+        raw = cells[index].strip() if index < width else ""
         if raw:
             try:
                 values[key] = clean(key, raw, lookups)
+            except UnsettledError:
+                continue  # its column is asked about, not its values
             except CellError as error:
                 problems.append(columns.problem(row.number, key, str(error), raw))
-    failed = {problem.key for problem in problems}
-    if "name" not in values and "name" not in failed:
+    if "name" not in values and not any(problem.key == "name" for problem in problems):
         problems.append(columns.problem(row.number, "name", "is required: every row names its account."))
-    has_contact = any(key in values for key in CONTACT_TARGETS)
-    if has_contact and "contact_name" not in values and "contact_name" not in failed:
+    if (
+        "contact_name" not in values
+        and not values.keys().isdisjoint(_CONTACT_KEYS)
+        and not any(problem.key == "contact_name" for problem in problems)
+    ):
         problems.append(columns.problem(row.number, "contact_name", "is required when the row has a contact."))
-    extra = [cell for cell in row.cells[len(columns.header) :] if cell.strip()]
-    if extra:
-        message = f"The row has {len(row.cells)} cells but the header names {len(columns.header)} columns."
-        problems.append(Problem(row=row.number, column="", value=extra[0], message=message))
+    if width > len(columns.header):
+        extra = [cell for cell in cells[len(columns.header) :] if cell.strip()]
+        if extra:
+            message = f"The row has {width} cells but the header names {len(columns.header)} columns."
+            problems.append(Problem(row=row.number, column="", value=extra[0], message=message))
     return values, problems
 
 
@@ -114,33 +124,34 @@ def preview(parsed: ParsedFile, columns: Columns, lookups: Lookups) -> list[dict
 # -- Rows into accounts ------------------------------------------------------------------------------------------
 
 
-def group_key(row: RawRow, columns: Columns) -> tuple[str, ...]:
-    """Rows with the same key are one account. Read from the raw cells: grouping a whole file stays cheap."""
-    external_id = columns.cell(row, "external_id")
-    if external_id:
-        return ("external_id", external_id)
-    return ("name", columns.cell(row, "name").casefold(), Account.normalize_domains(columns.cell(row, "domains")))
+def account_key_reader(columns: Columns) -> Callable[[list[str]], tuple[str, str]]:
+    """A function of a row's cells that gives its account key and its domains (normalized). Rows with the same key
+    are one account: the same external id, or else the same name and domains. Read from the raw cells: keying a
+    whole file stays cheap."""
+    external_at, name_at, domains_at = (columns.mapping.get(key, -1) for key in ("external_id", "name", "domains"))
+
+    def read(cells: list[str]) -> tuple[str, str]:
+        width = len(cells)
+        domains = normalize_domains(cells[domains_at].strip()) if 0 <= domains_at < width else ""
+        external_id = cells[external_at].strip() if 0 <= external_at < width else ""
+        if external_id:
+            return "external_id\x1f" + external_id, domains
+        name = cells[name_at].strip().casefold() if 0 <= name_at < width else ""
+        return "name\x1f" + name + "\x1f" + domains, domains
+
+    return read
 
 
 @dataclass(kw_only=True)
 class RawGroup:
-    key: tuple[str, ...]
-    rows: list[RawRow]
+    """The rows of one account of the file."""
 
-    def describe(self) -> str:
-        return f"external id {self.key[1]}" if self.key[0] == "external_id" else "same name and domains"
+    rows: Sequence[Record]
 
-
-def group_rows(rows: Iterable[RawRow], columns: Columns) -> list[RawGroup]:
-    """Rows gathered into accounts, in the order of each account's first row."""
-    groups: dict[tuple[str, ...], RawGroup] = {}
-    for row in rows:
-        key = group_key(row, columns)
-        if key in groups:
-            groups[key].rows.append(row)
-        else:
-            groups[key] = RawGroup(key=key, rows=[row])
-    return list(groups.values())
+    def describe(self, columns: Columns) -> str:
+        """What makes the rows one account."""
+        external_id = columns.cell(self.rows[0], "external_id")
+        return f"external id {external_id}" if external_id else "same name and domains"
 
 
 @dataclass(kw_only=True)
@@ -179,6 +190,12 @@ def _same(key: str, first: Any, other: Any) -> bool:
 
 def merge_group(group: RawGroup, columns: Columns, lookups: Lookups) -> tuple[AccountValues | None, list[Problem]]:
     """Read a group's rows into one account; rows that give the same value must agree."""
+    if len(group.rows) == 1:  # most accounts: nothing to agree on
+        row = group.rows[0]
+        values, row_problems = clean_cells(row, columns, lookups)
+        if row_problems:
+            return None, row_problems
+        return _account([row], values, [_contact(row, values)] if "contact_name" in values else []), []
     problems: list[Problem] = []
     merged: dict[str, Any] = {}
     given_by: dict[str, int] = {}
@@ -189,33 +206,38 @@ def merge_group(group: RawGroup, columns: Columns, lookups: Lookups) -> tuple[Ac
         if row_problems:
             continue
         for key, value in values.items():
-            if key in CONTACT_TARGETS:
+            if key in _CONTACT_KEYS:
                 continue
             if key not in merged:
                 merged[key], given_by[key] = value, row.number
             elif not _same(key, merged[key], value):
                 message = (
-                    f"Duplicate inside the file: row {given_by[key]} is the same account ({group.describe()}) and "
-                    f"gives “{shown(merged[key])}”."
+                    f"Duplicate inside the file: row {given_by[key]} is the same account "
+                    f"({group.describe(columns)}) and gives “{shown(merged[key])}”."
                 )
                 problems.append(columns.problem(row.number, key, message, columns.cell(row, key)))
         if "contact_name" in values:
-            contact_values = {field: values[key] for key, field in CONTACT_FIELDS.items() if key in values}
-            email = values.get("contact_email", "")
-            contacts.append(
-                ContactValues(row=row.number, name=values["contact_name"], email=email, values=contact_values)
-            )
+            contacts.append(_contact(row, values))
     problems += _duplicate_contacts(contacts, columns)
     if problems:
         return None, problems
-    account = AccountValues(
-        rows=[row.number for row in group.rows],
-        values={key: value for key, value in merged.items() if key in ACCOUNT_FIELDS},
-        custom={key.removeprefix("custom_"): value for key, value in merged.items() if key.startswith("custom_")},
-        tags=merged.get("tags", []),
+    return _account(group.rows, merged, contacts), []
+
+
+def _contact(row: Record, values: dict[str, Any]) -> ContactValues:
+    contact_values = {field: values[key] for key, field in CONTACT_FIELDS.items() if key in values}
+    email = values.get("contact_email", "")
+    return ContactValues(row=row.number, name=values["contact_name"], email=email, values=contact_values)
+
+
+def _account(rows: Sequence[Record], values: dict[str, Any], contacts: list[ContactValues]) -> AccountValues:
+    return AccountValues(
+        rows=[row.number for row in rows],
+        values={key: value for key, value in values.items() if key in _ACCOUNT_KEYS},
+        custom={key.removeprefix("custom_"): value for key, value in values.items() if key.startswith("custom_")},
+        tags=values.get("tags", []),
         contacts=contacts,
     )
-    return account, []
 
 
 def _duplicate_contacts(contacts: list[ContactValues], columns: Columns) -> list[Problem]:
@@ -229,27 +251,4 @@ def _duplicate_contacts(contacts: list[ContactValues], columns: Columns) -> list
         if first != contact.row:
             message = f"Duplicate inside the file: row {first} adds the same contact to this account."
             problems.append(columns.problem(contact.row, "contact_name", message, contact.name))
-    return problems
-
-
-def cross_check(accounts: list[AccountValues], columns: Columns) -> list[Problem]:
-    """Across the accounts of the file: a domain belongs to one account only, a contact email to one row only."""
-    problems: list[Problem] = []
-    domain_rows: dict[str, int] = {}
-    email_rows: dict[str, int] = {}
-    for account in accounts:
-        for domain in account.domains:
-            first = domain_rows.setdefault(domain, account.first_row)
-            if first != account.first_row:
-                message = (
-                    f"Duplicate inside the file: the domain {domain} is also on row {first}, for another account. "
-                    "Give both rows the same external id, or each its own domain."
-                )
-                problems.append(columns.problem(account.first_row, "domains", message, account.domains))
-        for contact in account.contacts:
-            if contact.email:
-                first = email_rows.setdefault(contact.email, contact.row)
-                if first != contact.row:
-                    message = f"Duplicate inside the file: this contact email is also on row {first}."
-                    problems.append(columns.problem(contact.row, "contact_email", message, contact.email))
     return problems

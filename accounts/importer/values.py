@@ -16,6 +16,22 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.importer.columns import DATE_HELP
+from accounts.importer.formats import (
+    ASK,
+    COMMA,
+    COMMAS,
+    DAY_MONTH,
+    DMY,
+    EITHER,
+    MDY,
+    POINT,
+    SAME,
+    SHORT_YEAR,
+    date_kind,
+    number_kind,
+    number_text,
+    reading,
+)
 from accounts.models import (
     Account,
     ContactRole,
@@ -44,6 +60,8 @@ class Lookups:
     stages: dict[str, LifecycleStage]
     custom_fields: dict[str, CustomField]
     revenue_source: str  # the name of the source that owns the MRR (accounts.services.revenue), or ""
+    # Target → how its column writes numbers or dates (accounts.importer.formats), once decided.
+    formats: dict[str, str] = field(default_factory=dict)
     # Cells that repeat (owners, tiers, stages, dates, tags, roles...) are read once per file: (target, cell) → value
     # or the CellError it raised.
     seen: dict[tuple[str, str], Any] = field(default_factory=dict)
@@ -77,17 +95,47 @@ class Lookups:
 
 
 _DATE_FORMATS = ("%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y")
+_WRONG_ORDER = {
+    DMY: "is month first, but this column's dates are day first (31/12/2027).",
+    MDY: "is day first, but this column's dates are month first (12/31/2027).",
+}
 
 
-def parse_date(value: str) -> date:
+class UnsettledError(CellError):
+    """A value that reads two ways, in a column the person has not yet said how to read: the check asks about the
+    column (`accounts.importer.formats`) rather than about each of its values."""
+
+
+def parse_date(value: str, order: str = "") -> date:
+    """A date in one of the documented formats. 31/12/2027 and 12/31/2027 (or with dashes) are read by `order`,
+    DMY or MDY, when the column's is known; else as the value allows (a number over 12 is the day)."""
     iso = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", value)
     if iso:
         try:
             return date.fromisoformat(iso.group(1))
         except ValueError as error:
             raise CellError("is not a date that exists.") from error
-    if re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}", value):
-        raise CellError("is ambiguous (day/month or month/day?): write it as 2025-03-31.")
+    found = DAY_MONTH.fullmatch(value)
+    if found:
+        first, second, year = (int(part) for part in found.groups())
+        kind = date_kind(value)
+        if order in (DMY, MDY):
+            if kind in (DMY, MDY) and kind != order:
+                raise CellError(_WRONG_ORDER[order])
+            way = order
+        elif kind in (DMY, MDY, SAME):
+            way = kind if kind != SAME else DMY
+        elif order == ASK:
+            raise UnsettledError("reads day first or month first.")
+        else:
+            raise CellError("is ambiguous (day/month or month/day?): write it as 2025-03-31.")
+        day, month = (first, second) if way == DMY else (second, first)
+        try:
+            return date(year, month, day)
+        except ValueError as error:
+            raise CellError("is not a date that exists.") from error
+    if SHORT_YEAR.fullmatch(value):
+        raise CellError("has a two-digit year: write the year in full (31/12/2027, or 2027-12-31).")
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a calendar day, not a moment)
@@ -97,21 +145,38 @@ def parse_date(value: str) -> date:
 
 
 _NOT_AMOUNT = "is not a number: write 1234.50, 1,234.50 or 1234,50."
+_WRONG_DECIMAL = {
+    POINT: "has a decimal comma, but this column's numbers have a decimal point (1,234.50).",
+    COMMA: "has a decimal point, but this column's numbers have a decimal comma (1.234,50).",
+}
 
 
-def parse_decimal(value: str, *, places: int, minimum: Decimal | None = None) -> Decimal:
-    """A dot or a comma as the decimal point, thousands grouped by the other sign, a currency sign ignored."""
-    text = re.sub(r"[\s\u00a0\u202f$€£¥]", "", value)
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        pass
-    elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):  # 1,234.50
-        text = text.replace(",", "")
-    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.234,50
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d+,\d{1,2}", text):  # 1234,50
-        text = text.replace(",", ".")
+def parse_decimal(value: str, *, places: int, minimum: Decimal | None = None, convention: str = "") -> Decimal:
+    """A number, a currency sign and spaces ignored. Its decimal sign is the column's (`convention`, POINT or
+    COMMA) when the column's is known: thousands are then grouped by the other sign. Else the value must say it
+    alone: 1,234.50 and 12.5 have a decimal point, 1.234,50 and 12,5 a decimal comma, 2.400 either."""
+    if value.isascii() and value.isdigit():  # the usual cell, read fast
+        text = value
     else:
-        raise CellError(_NOT_AMOUNT)
+        text = number_text(value)
+        kind = number_kind(text)
+        if kind is None:
+            raise CellError(_NOT_AMOUNT)
+        if kind == EITHER:
+            if convention == ASK:
+                raise UnsettledError("reads two ways.")
+            if convention not in (POINT, COMMA):
+                raise CellError(
+                    f"reads as {reading(text, POINT)} or {reading(text, COMMA)}: the column's other numbers decide "
+                    "when every row is checked."
+                )
+            kind = convention
+        elif kind in (POINT, COMMA) and convention in (POINT, COMMA) and kind != convention:
+            raise CellError(_WRONG_DECIMAL[convention])
+        if kind == POINT:
+            text = text.replace(",", "")
+        elif kind == COMMA:
+            text = text.replace(".", "").replace(",", ".")
     try:
         number = Decimal(text)
     except InvalidOperation as error:
@@ -139,10 +204,18 @@ def _text(max_length: int) -> Cleaner:
 
 
 _DOMAIN = re.compile(r"[^\W_]([\w-]*[^\W_])?(\.[^\W_]([\w-]*[^\W_])?)+")
+_SIMPLE_DOMAIN = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+
+def normalize_domains(value: str) -> str:
+    """`Account.normalize_domains`, with a shortcut for the usual cell: one domain, already as it is stored."""
+    if _SIMPLE_DOMAIN.fullmatch(value) and not value.startswith("www."):
+        return value
+    return Account.normalize_domains(value)
 
 
 def _domains(value: str, lookups: Lookups) -> list[str]:
-    domains = Account.normalize_domains(value).split()
+    domains = normalize_domains(value).split()
     for domain in domains:
         if not _DOMAIN.fullmatch(domain):
             raise CellError(f"holds “{domain}”, which is not a web domain (like acme.com).")
@@ -171,12 +244,15 @@ def _stage(value: str, lookups: Lookups) -> LifecycleStage:
     return stage
 
 
-def _date(value: str, lookups: Lookups) -> date:
-    return parse_date(value)
+def _date(key: str) -> Cleaner:
+    def clean(value: str, lookups: Lookups) -> date:
+        return parse_date(value, lookups.formats.get(key, ""))
+
+    return clean
 
 
 def _mrr(value: str, lookups: Lookups) -> Decimal:
-    return parse_decimal(value, places=2, minimum=Decimal(0))
+    return parse_decimal(value, places=2, minimum=Decimal(0), convention=lookups.formats.get("mrr", ""))
 
 
 def _seats(value: str, lookups: Lookups) -> int:
@@ -186,9 +262,17 @@ def _seats(value: str, lookups: Lookups) -> int:
     return int(text)
 
 
+def split_tags(value: str, way: str = "") -> list[str]:
+    """A tags cell's names, as its column separates them (`accounts.importer.formats.TAGS`); alone, a cell with a
+    comma is read by commas."""
+    if way == COMMAS or (not way and "," in value):
+        return value.split(",")
+    return re.split(r"[|;]", value)
+
+
 def _tags(value: str, lookups: Lookups) -> list[str]:
     names: dict[str, str] = {}
-    for part in re.split(r"[|;]", value):
+    for part in split_tags(value, lookups.formats.get("tags", "")):
         name = part.strip()
         if len(name) > 40:
             raise CellError(f"holds the tag “{name[:40]}…”, longer than 40 characters.")
@@ -234,13 +318,13 @@ CLEANERS: dict[str, Cleaner] = {
     "tier": _tier,
     "stage": _stage,
     "plan": _text(100),
-    "start_date": _date,
-    "renewal_date": _date,
-    "trial_ends_on": _date,
+    "start_date": _date("start_date"),
+    "renewal_date": _date("renewal_date"),
+    "trial_ends_on": _date("trial_ends_on"),
     "mrr": _mrr,
     "seats": _seats,
     "tags": _tags,
-    "churn_date": _date,
+    "churn_date": _date("churn_date"),
     "churn_reason": _text(2000),
     "contact_name": _text(150),
     "contact_email": _email,
@@ -250,15 +334,16 @@ CLEANERS: dict[str, Cleaner] = {
 }
 
 
-def custom_value(custom: CustomField, value: str) -> str:
-    """A custom field's value as accounts keep it (the account form's way): numbers and dates as canonical strings,
-    a choice as the admin spelled it."""
+def custom_value(custom: CustomField, value: str, column_format: str = "") -> str:
+    """A custom field's value as accounts keep it: numbers and dates as canonical strings (2400, 12.5, 2025-03-31),
+    a choice as the admin spelled it. `column_format` is how its column writes numbers or dates."""
     kind = CustomFieldType(custom.field_type)
     if kind == CustomFieldType.NUMBER:
-        number = parse_decimal(value, places=4)
-        return str(number.normalize()) if number == number.to_integral() else str(number)
+        number = parse_decimal(value, places=4, convention=column_format)
+        # Not str(number.normalize()), which writes 2400 as 2.4E+3.
+        return format(number.normalize(), "f")
     if kind == CustomFieldType.DATE:
-        return parse_date(value).isoformat()
+        return parse_date(value, column_format).isoformat()
     if kind == CustomFieldType.CHOICE:
         choices = {str(choice).casefold(): str(choice) for choice in custom.choices}
         if value.casefold() not in choices:
@@ -270,7 +355,8 @@ def custom_value(custom: CustomField, value: str) -> str:
 
 
 # Targets whose cells are mostly different on every row: not worth remembering.
-UNIQUE_TARGETS = {"name", "external_id", "domains", "mrr", "contact_name", "contact_email", "contact_phone"}
+SEEN_LIMIT = 50_000
+UNIQUE_TARGETS = {"name", "external_id", "domains", "contact_name", "contact_email", "contact_phone"}
 
 
 def clean(key: str, value: str, lookups: Lookups) -> Any:
@@ -283,7 +369,9 @@ def clean(key: str, value: str, lookups: Lookups) -> Any:
             found = _clean(key, value, lookups)
         except CellError as error:
             found = error
-        lookups.seen[(key, value)] = found
+        # A column whose cells all differ (a custom text field, say) would otherwise keep a whole file in memory.
+        if len(lookups.seen) < SEEN_LIMIT:
+            lookups.seen[(key, value)] = found
     if isinstance(found, CellError):
         raise found
     return found
@@ -294,7 +382,7 @@ def _clean(key: str, value: str, lookups: Lookups) -> Any:
         custom = lookups.custom_fields.get(key.removeprefix("custom_"))
         if custom is None:
             raise CellError("is for a custom field that no longer exists.")
-        return custom_value(custom, value)
+        return custom_value(custom, value, lookups.formats.get(key, ""))
     return CLEANERS[key](value, lookups)
 
 

@@ -1,7 +1,13 @@
 """Importing accounts and their contacts from a CSV file (see `accounts.importer` for how a file is read and matched).
 
-A job goes uploaded → invalid | valid (the mapping is checked against every row) → queued (the person confirms) →
-running → done | failed. Nothing is written to accounts or contacts until the whole file is valid.
+A job goes uploaded → checking (the person maps the columns) → invalid | valid (every row checked in the worker) →
+queued (the person confirms) → running → done | failed. Nothing is written to accounts or contacts until the whole
+file is valid.
+
+The web process only stores an upload: its blocks go to ImportFileChunk rows as they arrive (refused past the
+IMPORT_MAX_FILE_BYTES setting), and only the header is read. Checking every row is the worker's
+(`accounts.tasks.check_import`, one transaction), reading the stored file as a stream; its progress goes to the
+cache, where the job's page reads it.
 
 The import runs as a chain of steps, each its own transaction (`accounts.tasks.run_import` runs one step and queues
 the next once it has committed). The first claims the job with a compare-and-swap on its status and checks the whole
@@ -17,17 +23,30 @@ external id or domain and are updated, or counted unchanged.
 from __future__ import annotations
 
 import logging
+import secrets
+import time
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.timezone import now
 
 from accounts.importer import columns as import_columns
-from accounts.importer import files, plan
-from accounts.models import Account, AccountTag, Contact, CustomField, ImportJob, ImportStatus
+from accounts.importer import files, formats, plan, rows, stored
+from accounts.models import (
+    Account,
+    AccountTag,
+    Contact,
+    CustomField,
+    ImportFileChunk,
+    ImportJob,
+    ImportRow,
+    ImportStatus,
+)
 from accounts.services import revenue, sort_keys
 from accounts.services.accounts import tags_named
 from accounts.signals import AccountChange
@@ -43,49 +62,60 @@ BATCH_ROWS = 5000
 WRITE_BATCH = 1000
 # A job may be re-mapped, re-checked or re-read with another delimiter until it is queued.
 EDITABLE = (ImportStatus.UPLOADED, ImportStatus.INVALID, ImportStatus.VALID)
-IN_PROGRESS = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+IN_PROGRESS = (ImportStatus.CHECKING, ImportStatus.QUEUED, ImportStatus.RUNNING)
 CONTACT_UPDATE_FIELDS = ["name", "title", "phone", "role", "updated_at"]
 CONTACTS_LISTED = 20
 
 
 def _file_error(error: files.ImportFileError) -> ValidationError:
-    return ValidationError(str(error), code="file")
+    code = "size" if isinstance(error, files.FileTooLargeError) else "file"
+    return ValidationError(str(error), code=code)
 
 
-def create_import(*, actor: User, filename: str, raw: bytes) -> ImportJob:
-    """Read an uploaded file into a new job, its columns matched to the targets by their names."""
-    if len(raw) > files.MAX_FILE_BYTES:
-        limit = files.MAX_FILE_BYTES // (1024 * 1024)
-        raise ValidationError(f"The file is larger than {limit} MB. Split it into smaller files.", code="size")
+Upload = bytes | IO[bytes]
+
+
+def _blocks(raw: Upload) -> Iterator[bytes]:
+    """An upload in pieces of files.CHUNK_BYTES at most: bytes, or a file (an UploadedFile is streamed from its
+    temporary file; a small one, kept in memory, comes whole)."""
+    if isinstance(raw, bytes | bytearray):
+        yield from files.blocks_of(bytes(raw))
+        return
+    chunks = getattr(raw, "chunks", None)
+    blocks = chunks(files.CHUNK_BYTES) if chunks is not None else iter(lambda: raw.read(files.CHUNK_BYTES), b"")
+    for block in blocks:
+        yield from files.blocks_of(block)
+
+
+def create_import(*, actor: User, filename: str, raw: Upload) -> ImportJob:
+    """Store an uploaded file in a new job, as its blocks arrive, and read its header: its columns matched to the
+    targets by their names. Nothing else of the file is read here: the worker checks the rows."""
+    organization = current_organization()
+    sniffer = files.Sniffer()
     try:
-        decoded = files.decode(raw)
-        delimiter = files.detect_delimiter(decoded.text)
-        header = files.read_header(decoded.text, delimiter)
-        rows = len(files.parse(decoded.text, delimiter).rows)
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                organization=organization, created_by=actor, filename=filename[:255], encoding="", delimiter=","
+            )
+            for position, block in enumerate(_blocks(raw)):
+                sniffer.feed(block)
+                stored.store_block(job, position, block)
+            job.encoding, job.file_size = sniffer.finish(), sniffer.size
+            job.delimiter = files.detect_delimiter(stored.file_head(job))
+            with stored.open_file(job) as text:
+                job.header = files.read_header(text, job.delimiter)
+            job.mapping = _auto_map(job.header)
+            job.save(update_fields=["encoding", "file_size", "delimiter", "header", "mapping"])
+            # Who uploaded a file of customers' names and emails, and when: the activity log says it.
+            record(
+                organization=organization,
+                actor=actor,
+                verb="import.uploaded",
+                target=job,
+                data={"file": job.filename, "bytes": job.file_size},
+            )
     except files.ImportFileError as error:
         raise _file_error(error) from error
-    mapping = _auto_map(header)
-    organization = current_organization()
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            organization=organization,
-            created_by=actor,
-            filename=filename[:255],
-            content=decoded.text,
-            encoding=decoded.encoding,
-            delimiter=delimiter,
-            header=header,
-            mapping=mapping,
-            total_rows=rows,
-        )
-        # Who uploaded a file of customers' names and emails, and when: the activity log says it.
-        record(
-            organization=organization,
-            actor=actor,
-            verb="import.uploaded",
-            target=job,
-            data={"file": job.filename, "rows": rows},
-        )
     return job
 
 
@@ -97,6 +127,8 @@ def _auto_map(header: list[str]) -> dict[str, int]:
 
 def _editable(job: ImportJob) -> ImportJob:
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status == ImportStatus.CHECKING:
+        raise ValidationError("The file is being checked: change the mapping once the check ends.", code="started")
     if locked.status not in EDITABLE:
         raise ValidationError("This import has started: upload the file again to change it.", code="started")
     return locked
@@ -109,52 +141,187 @@ def change_delimiter(*, actor: User, job: ImportJob, delimiter: str) -> ImportJo
     with transaction.atomic():
         job = _editable(job)
         try:
-            header = files.read_header(job.content, delimiter)
-            rows = len(files.parse(job.content, delimiter).rows)
+            with stored.open_file(job) as text:
+                header = files.read_header(text, delimiter)
         except files.ImportFileError as error:
             raise _file_error(error) from error
-        job.delimiter, job.header, job.total_rows = delimiter, header, rows
+        job.delimiter, job.header, job.total_rows = delimiter, header, 0
         job.mapping = _auto_map(header)
         job.status, job.errors, job.summary = ImportStatus.UPLOADED, [], {}
         job.save(update_fields=["delimiter", "header", "total_rows", "mapping", "status", "errors", "summary"])
+        ImportRow.objects.filter(job=job).delete()
     return job
 
 
-def check_import(*, actor: User, job: ImportJob, mapping: dict[str, int]) -> ImportJob:
-    """Keep the mapping and check every row with it: the job becomes valid (with what importing it would do) or
-    invalid (with every problem, by row). Writes nothing else."""
+def _keep_mapping(job: ImportJob, mapping: dict[str, int], formats: dict[str, str] | None) -> None:
+    job.mapping = mapping
+    if formats is not None:
+        job.formats = {key: value for key, value in formats.items() if key in mapping and value}
+
+
+def request_check(
+    *, actor: User, job: ImportJob, mapping: dict[str, int], formats: dict[str, str] | None = None
+) -> ImportJob:
+    """Keep the mapping (and how the person says its number and date columns read, `formats`) and have the worker
+    check every row with it (`run_check`); the job's page follows the check's progress."""
+    from accounts import tasks  # the task module imports this one
+
     with transaction.atomic():
         job = _editable(job)
-        checked = plan.check_file(
-            job.content, job.delimiter, job.header, mapping, may_reassign=has_role(actor, Role.MANAGER)
-        )
-        job.mapping = mapping
-        job.total_rows = checked.total_rows
-        job.status = ImportStatus.VALID if checked.is_valid else ImportStatus.INVALID
-        job.errors = [problem.as_json() for problem in checked.problems]
-        job.summary = {
-            "plan": checked.counts,
-            "error_count": checked.problem_count,
-            "multiline": checked.has_multiline_cells,
-        }
-        job.save(update_fields=["mapping", "total_rows", "status", "errors", "summary"])
+        _keep_mapping(job, mapping, formats)
+        job.status, job.errors = ImportStatus.CHECKING, []
+        job.summary = {"progress_key": secrets.token_urlsafe(12)}
+        job.save(update_fields=["mapping", "formats", "status", "errors", "summary"])
+        enqueue(tasks.check_import, job.organization_id, job.pk, actor.pk)
     return job
+
+
+def run_check(*, job_id: int, actor_id: int | None) -> None:
+    """The worker's part of `request_check`, in the caller's tenant context and transaction. A job that is no longer
+    waiting for its check (checked by a redelivered task, say) is left alone."""
+    job = ImportJob.objects.select_for_update().filter(pk=job_id, status=ImportStatus.CHECKING).first()
+    if job is None:
+        return
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        with transaction.atomic():
+            _check(job, may_reassign=has_role(actor, Role.MANAGER))
+    except Exception:
+        logger.exception("checking import %s failed", job_id)
+        job.status, job.errors = ImportStatus.UPLOADED, []
+        job.summary = {"failure": "The check stopped on an unexpected error: nothing was imported. Check again."}
+        job.save(update_fields=["status", "errors", "summary"])
+
+
+def check_import(
+    *, actor: User, job: ImportJob, mapping: dict[str, int], formats: dict[str, str] | None = None
+) -> ImportJob:
+    """Keep the mapping and check every row with it, here and now (the command line; the pages ask the worker with
+    `request_check`): the job becomes valid (with what importing it would do) or invalid (with every problem, by
+    row). Writes nothing else."""
+    with transaction.atomic():
+        job = _editable(job)
+        _keep_mapping(job, mapping, formats)
+        _check(job, may_reassign=has_role(actor, Role.MANAGER))
+    return job
+
+
+def _check(job: ImportJob, *, may_reassign: bool, for_import: bool = False) -> plan.Check:
+    """Check the job's file with its mapping and keep the outcome on the job, valid or invalid. `for_import`: the
+    check that starts the import, which keeps every row for its batches."""
+    progress = CheckProgress(job, for_import=for_import)
+    try:
+        with transaction.atomic(), stored.open_file(job, on_block=progress.block) as text:
+            checked = plan.check_file(
+                text,
+                job.delimiter,
+                job.header,
+                job.mapping,
+                job=job,
+                may_reassign=may_reassign,
+                chosen_formats=job.formats,
+                keep_every_row=for_import,
+                on_progress=progress,
+            )
+    except files.ImportFileError as error:
+        # A record that cannot be read (a quote never closed...): the whole file is refused, saying where.
+        problem = rows.Problem(row=None, column="", value="", message=str(error))
+        ImportRow.objects.filter(job=job).delete()
+        checked = plan.Check(
+            problems=[problem], problem_count=1, counts={}, total_rows=0, skipped_rows=0, has_multiline_cells=False
+        )
+    job.total_rows = checked.total_rows
+    job.status = ImportStatus.VALID if checked.is_valid else ImportStatus.INVALID
+    job.errors = [problem.as_json() for problem in checked.problems]
+    job.summary = {
+        "plan": checked.counts,
+        "error_count": checked.problem_count,
+        "skipped_rows": checked.skipped_rows,
+        "multiline": checked.has_multiline_cells,
+        # How the number and date columns read (for the import's batches and the page), and those to ask about.
+        "formats": {
+            key: {"format": decision.format, "because": decision.because}
+            for key, decision in checked.formats.items()
+            if decision.format not in ("", formats.ASK)
+        },
+        "questions": {key: decision.question for key, decision in checked.formats.items() if decision.question},
+        # What the import changes on stored accounts, field by field: the page shows it before it runs.
+        "updates": checked.updates,
+        "update_count": checked.update_count,
+        "backwards_count": checked.backwards_count,
+        # The run checks the file again first: its page shows that check's progress under the same key.
+        "progress_key": job.summary.get("progress_key") or secrets.token_urlsafe(12),
+    }
+    job.save(update_fields=["mapping", "formats", "total_rows", "status", "errors", "summary"])
+    return checked
+
+
+class CheckProgress:
+    """How far the check of a job has got, in the cache under the job's `progress_key`, for its page (`progress`):
+    the check runs in one transaction, so the job's row cannot say it. At most twice a second."""
+
+    def __init__(self, job: ImportJob, *, for_import: bool = False) -> None:
+        self.key = _progress_cache_key(job, for_import=for_import)
+        self.read_bytes = 0
+        self.total = job.total_rows
+        self._written = 0.0
+
+    def block(self, data: bytes) -> None:
+        self.read_bytes += len(data)
+
+    def __call__(self, phase: str, done: int) -> None:
+        if phase == "sorting":  # every row has been read: their number is known
+            self.total = done
+        if self.key is None or time.monotonic() - self._written < 0.5:
+            return
+        self._written = time.monotonic()
+        found = {"phase": phase, "rows": done, "bytes": self.read_bytes, "total": self.total}
+        cache.set(self.key, found, timeout=24 * 3600)
+
+
+def _progress_cache_key(job: ImportJob, *, for_import: bool = False) -> str | None:
+    token = job.summary.get("progress_key")
+    step = "import" if for_import else "check"
+    return f"accounts:import-{step}:{job.organization_id}:{job.pk}:{token}" if token else None
+
+
+def progress(job: ImportJob) -> dict[str, Any]:
+    """What the page says of a job being checked (or checked again as its import starts): the phase, the rows, a
+    percentage (reading the file is the first half, checking its rows the second)."""
+    key = _progress_cache_key(job, for_import=job.status != ImportStatus.CHECKING)
+    found = (cache.get(key) if key else None) or {"phase": "waiting", "rows": 0, "bytes": 0}
+    phase, rows = found["phase"], found["rows"]
+    if phase == "reading":
+        percent = round(50 * found["bytes"] / job.file_size) if job.file_size else 0
+    elif phase == "sorting":
+        percent = 50
+    elif phase == "checking":
+        percent = 50 + round(50 * rows / max(found.get("total") or job.total_rows, rows, 1))
+    else:
+        percent = 0
+    return {"phase": phase, "rows": rows, "percent": min(percent, 100)}
 
 
 KEEP_UNFINISHED_DAYS = 7
-DISCARDABLE = (*EDITABLE, ImportStatus.FAILED)
+# A check that never ended (a worker lost for good) counts as left unfinished too.
+DISCARDABLE = (*EDITABLE, ImportStatus.CHECKING, ImportStatus.FAILED)
 
 
 def discard_stale_imports(*, organization: Organization) -> int:
     """Forget the files of imports left unfinished for KEEP_UNFINISHED_DAYS: uploaded and never run, or failed and
     not tried again. An uploaded file holds customers' names and emails; nobody should have to remember to delete
-    it. The job stays, saying what happened; imported rows are untouched. Returns how many were discarded."""
+    it. The job stays, saying what happened; imported rows are untouched. The rows an import skipped (kept to be
+    downloaded) go after as long. Returns how many were discarded."""
     cutoff = now() - timedelta(days=KEEP_UNFINISHED_DAYS)
     with transaction.atomic():
         stale = ImportJob.objects.filter(status__in=DISCARDABLE).filter(
             models.Q(finished_at__lt=cutoff) | models.Q(finished_at__isnull=True, created_at__lt=cutoff)
         )
+        stale_ids = list(stale.values_list("pk", flat=True))
         discarded = stale.update(status=ImportStatus.DISCARDED, content="", errors=[], finished_at=now())
+        ImportFileChunk.objects.filter(job__in=stale_ids).delete()
+        ImportRow.objects.filter(job__in=stale_ids).delete()
+        ImportRow.objects.filter(job__status=ImportStatus.DONE, job__finished_at__lt=cutoff).delete()
         if discarded:
             record(
                 organization=organization,
@@ -165,24 +332,41 @@ def discard_stale_imports(*, organization: Organization) -> int:
     return discarded
 
 
-def queue_import(*, actor: User, job: ImportJob, background: bool = True) -> bool:
-    """Start a valid job (or try a failed one again). False when it is not in a state to start, such as when it
-    was started a moment ago by someone else. `background=False` leaves running it to the caller
-    (`run_import_in_process`)."""
+def may_skip_invalid(job: ImportJob) -> bool:
+    """Whether the valid rows of an invalid job can be imported without the others: some are valid, and the check
+    asked about no column (a question concerns every row of its column)."""
+    summary = job.summary
+    return (
+        job.status == ImportStatus.INVALID
+        and not summary.get("questions")
+        and summary.get("plan", {}).get("rows", 0) > summary.get("skipped_rows", 0)
+    )
+
+
+def queue_import(*, actor: User, job: ImportJob, background: bool = True, skip_invalid: bool = False) -> bool:
+    """Start a valid job (or try a failed one again); with `skip_invalid`, an invalid one too, to import its valid
+    rows and skip the others. False when it is not in a state to start, such as when it was started a moment ago by
+    someone else. `background=False` leaves running it to the caller (`run_import_in_process`)."""
     from accounts import tasks  # the task module imports this one
 
     with transaction.atomic():
-        started = ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.VALID, ImportStatus.FAILED]).update(
-            status=ImportStatus.QUEUED, processed_rows=0, started_at=None, finished_at=None
-        )
-        if not started:
+        # The row lock makes a second click (or a second person) wait, then find the job started.
+        locked = ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+        if locked is None:
             return False
+        if locked.status == ImportStatus.FAILED:
+            skip_invalid = skip_invalid or locked.skip_invalid  # tried again as it was started
+        elif not (locked.status == ImportStatus.VALID or (skip_invalid and may_skip_invalid(locked))):
+            return False
+        locked.status, locked.skip_invalid, locked.processed_rows = ImportStatus.QUEUED, skip_invalid, 0
+        locked.started_at = locked.finished_at = None
+        locked.save(update_fields=["status", "skip_invalid", "processed_rows", "started_at", "finished_at"])
         record(
             organization=job.organization,
             actor=actor,
             verb="import.started",
             target=job,
-            data={"file": job.filename, "rows": job.total_rows},
+            data={"file": job.filename, "rows": job.total_rows, "skip_invalid": skip_invalid},
         )
         if background:
             enqueue(tasks.run_import, job.organization_id, job.pk)
@@ -220,46 +404,49 @@ def run_import_in_process(*, organization: Organization, job_id: int) -> ImportJ
 
 def _recheck(job: ImportJob) -> bool:
     """Check the whole file again: the database may have changed since the person confirmed."""
-    checked = plan.check_file(
-        job.content, job.delimiter, job.header, job.mapping, may_reassign=has_role(job.created_by, Role.MANAGER)
-    )
-    job.total_rows = checked.total_rows
-    if not checked.is_valid:
-        job.status = ImportStatus.INVALID
-        job.errors = [problem.as_json() for problem in checked.problems]
-        job.summary = {**job.summary, "error_count": checked.problem_count, "plan": checked.counts}
-        job.save(update_fields=["status", "errors", "summary", "total_rows"])
+    summary = job.summary
+    checked = _check(job, may_reassign=has_role(job.created_by, Role.MANAGER), for_import=True)
+    if not checked.is_valid and not job.skip_invalid:
         return False
+    job.status = ImportStatus.RUNNING
+    job.errors = [] if checked.is_valid else job.errors
     job.processed_rows = 0
-    job.summary = {**job.summary, "plan": checked.counts, "result": dict.fromkeys(plan.COUNT_KEYS, 0)}
+    job.summary = {**summary, **job.summary, "result": dict.fromkeys(plan.COUNT_KEYS, 0)}
     job.summary.pop("failure", None)
-    job.save(update_fields=["processed_rows", "summary", "total_rows"])
+    job.save(update_fields=["status", "errors", "processed_rows", "summary"])
     return True
+
+
+def column_formats(job: ImportJob) -> dict[str, str]:
+    """How the job's number and date columns read, as its last check decided (or as the person said)."""
+    decided = {key: found["format"] for key, found in job.summary.get("formats", {}).items()}
+    return {**decided, **job.formats}
 
 
 def _fail(job: ImportJob, reason: str) -> None:
     """Mark the job failed, saying how far it got: as stored, since the failed batch was rolled back."""
-    stored = ImportJob.objects.filter(pk=job.pk).values("processed_rows", "total_rows", "summary").get()
-    if stored["processed_rows"]:
+    saved = ImportJob.objects.filter(pk=job.pk).values("processed_rows", "total_rows", "summary").get()
+    if saved["processed_rows"]:
         done = (
-            f"The first {stored['processed_rows']:,} of {stored['total_rows']:,} rows were imported: importing the "
+            f"The first {saved['processed_rows']:,} of {saved['total_rows']:,} rows were imported: importing the "
             "file again updates them and adds the rest."
         )
     else:
         done = "Nothing was imported."
-    summary = {**stored["summary"], "failure": f"The import stopped. {reason} {done}"}
+    summary = {**saved["summary"], "failure": f"The import stopped. {reason} {done}"}
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, summary=summary, finished_at=now())
 
 
 def _import_batch(job: ImportJob) -> bool:
     batch = plan.plan_batch(
-        job.content,
-        job.delimiter,
+        job,
         job.header,
         job.mapping,
         done_rows=job.processed_rows,
         batch_rows=BATCH_ROWS,
         may_reassign=has_role(job.created_by, Role.MANAGER),
+        skip_invalid=job.skip_invalid,
+        column_formats=column_formats(job),
     )
     actor = Actor.person(job.created_by) if job.created_by else Actor.automation("CSV import")
     write_plans(batch.plans, actor=actor, job=job)
@@ -267,12 +454,16 @@ def _import_batch(job: ImportJob) -> bool:
     for key, value in plan.count(batch.plans).items():
         result[key] += value
     job.processed_rows += batch.rows
-    job.summary = {**job.summary, "result": result}
+    skipped_rows = job.summary.get("skipped_rows", 0) + batch.skipped_rows
+    job.summary = {**job.summary, "result": result, "skipped_rows": skipped_rows}
     fields = ["processed_rows", "summary"]
     if batch.is_last:
-        # The file is no longer needed: the accounts hold what it said.
+        # The file is no longer needed: the accounts hold what it said. The rows it skipped stay a while, to be
+        # downloaded (the daily sweep removes them).
         job.status, job.finished_at, job.content = ImportStatus.DONE, now(), ""
         fields += ["status", "finished_at", "content"]
+        stored.forget_file(job)
+        ImportRow.objects.filter(job=job, reason="").delete()
         record(
             organization=job.organization,
             actor=actor,

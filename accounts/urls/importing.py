@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/import/<int:pk>/map/", views.map_columns, name="import_map"),
     path("accounts/import/<int:pk>/run/", views.run, name="import_run"),
     path("accounts/import/<int:pk>/progress/", views.progress, name="import_progress"),
+    path("accounts/import/<int:pk>/skipped.csv", views.skipped, name="import_skipped"),
 ]

@@ -1,17 +1,24 @@
 """The CSV import in a real browser: a CSM uploads a file with an error, is told the row and the reason while
-nothing is written, fixes the file, imports it and follows the progress to the summary."""
+nothing is written, fixes the file, imports it and follows the progress to the summary; another file is imported
+skipping its invalid row, after its changes to a stored account have been shown field by field."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.models import Account, Contact, ImportJob
+from accounts import tasks
+from accounts.models import Account, Contact, ImportJob, LifecycleStage
 from accounts.services import importing
 from csm.tenancy import activate
 from tests.e2e.conftest import log_in
+from tests.factories import AccountFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,9 +36,18 @@ def _file(text: str) -> dict[str, object]:
 
 @pytest.mark.usefixtures("watch_console")
 def test_a_csm_fixes_a_file_and_imports_it(live_server, page: Page, csm, org_a, monkeypatch):
-    # The worker's part is played by this test, one step at a time, so that the page's progress can be watched.
+    # The worker's part in the import is played by this test, one step at a time, so that the page's progress can
+    # be watched; the check runs as tasks do in tests (eagerly, once the request has committed).
     queued: list[int] = []
-    monkeypatch.setattr(importing, "enqueue", lambda task, organization_id, job_id: queued.append(job_id))
+    enqueue = importing.enqueue
+
+    def worker(task, organization_id, job_id, *args):
+        if task is tasks.run_import:
+            queued.append(job_id)
+        else:
+            enqueue(task, organization_id, job_id, *args)
+
+    monkeypatch.setattr(importing, "enqueue", worker)
     monkeypatch.setattr(importing, "BATCH_ROWS", 1)
     base = live_server.url
     log_in(page, base, csm.email)
@@ -91,6 +107,61 @@ def test_a_csm_fixes_a_file_and_imports_it(live_server, page: Page, csm, org_a, 
         assert Account.objects.get(name="Beta").contacts.get().email == "max@beta.com"
     summary.get_by_role("link", name="See the accounts").click()
     expect(page).to_have_url(re.compile(r"/alpha/accounts/(\?.*)?$"))  # a CSM lands on their own book
+
+
+MIXED = (
+    "Company,Website,MRR,Lifecycle stage\n"
+    "Acme,acme.com,150,Onboarding\n"
+    "Beta,beta.com,a lot,\n"
+    "Gamma,gamma.com,20,Adoption\n"
+)
+
+
+@pytest.mark.usefixtures("watch_console")
+def test_a_csm_sees_the_changes_and_imports_the_valid_rows_skipping_the_rest(
+    live_server, page: Page, csm, org_a, monkeypatch
+):
+    with activate(org_a):
+        AccountFactory(
+            name="Acme",
+            domains="acme.com",
+            owner=csm,
+            mrr=Decimal(100),
+            stage=LifecycleStage.objects.get(name="Adoption"),
+        )
+    base = live_server.url
+    log_in(page, base, csm.email)
+    page.goto(f"{base}/alpha/accounts/import/")
+    page.get_by_label("CSV file").set_input_files(_file(MIXED))
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("button", name="Check every row").click()
+
+    problems = page.get_by_role("region", name="1 problem to fix")
+    expect(problems.get_by_role("row").filter(has_text="a lot")).to_contain_text("is not a number")
+    skip = problems.get_by_role("region", name="Or import the valid rows now")
+    # Before anything runs: what the update changes, field by field, and the stage that moves back.
+    expect(skip).to_contain_text("1 account would move back to an earlier lifecycle stage")
+    changes = skip.get_by_role("listitem").filter(has_text="Acme").get_by_role("listitem")
+    expect(changes.filter(has_text="Lifecycle stage:")).to_have_text(
+        "Lifecycle stage: Adoption → Onboarding moves back to an earlier stage"
+    )
+    expect(changes.filter(has_text="MRR:")).to_have_text("MRR: 100.00 → 150")
+
+    with page.expect_download() as download:
+        problems.get_by_role("link", name="Download the 1 row with problems (CSV)").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows == [
+        ["Row", "Company", "Website", "MRR", "Lifecycle stage", "Why it was skipped"],
+        ["3", "Beta", "beta.com", "a lot", "", "C · MRR: “a lot” is not a number: write 1234.50, 1,234.50 or 1234,50."],
+    ]
+
+    skip.get_by_role("button", name="Import 2 rows, skip 1").click()
+    summary = page.get_by_role("region", name="Import done")
+    expect(summary).to_contain_text("1 row was skipped")
+    with activate(org_a):
+        acme = Account.objects.get(name="Acme")
+        assert (acme.stage.name, acme.mrr) == ("Onboarding", Decimal(150))
+        assert sorted(Account.objects.values_list("name", flat=True)) == ["Acme", "Gamma"]
 
 
 def test_the_import_pages_fit_a_phone(live_server, browser, csm, org_a):

@@ -52,8 +52,8 @@ class Command(BaseCommand):
                     job = importing.change_delimiter(actor=user, job=job, delimiter=options["delimiter"])
             except (OSError, ValidationError) as error:
                 raise CommandError(f"{path}: {_message(error)}") from error
-            self._describe(job)
             job = importing.check_import(actor=user, job=job, mapping=job.mapping)
+            self._describe(job)  # after the check, which counts the rows
             if options["check"]:
                 # Check and forget: no job keeps the file (customers' names and emails), nothing is logged.
                 transaction.set_rollback(True)
