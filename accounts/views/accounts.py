@@ -286,7 +286,7 @@ def _export_row(account: Account) -> list[Any]:
         account.seats if account.seats is not None else "",
         account.health_score if account.health_score is not None else "",
         account.health_band,
-        "|".join(tag.name for tag in account.tags.all()),
+        ", ".join(tag.name for tag in account.tags.all()),
     ]
 
 
