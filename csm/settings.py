@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Every successful htmx action tells the page its figures may have changed (csm.web.undo).
+    "csm.web.undo.ChangedEventMiddleware",
     "csm.tenancy.middleware.TimezoneMiddleware",
     "csm.tenancy.middleware.ApiKeyMiddleware",
     "csm.tenancy.middleware.TenantMiddleware",

@@ -165,6 +165,12 @@ def next_monday(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
+class TaskUndoSnoozeForm(forms.Form):
+    """Undoing a snooze: the due date the task had before (empty when it had none)."""
+
+    due_date = forms.DateField(required=False)
+
+
 class TaskSnoozeForm(forms.Form):
     """A preset (tomorrow, next week) or a day."""
 

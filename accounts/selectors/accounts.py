@@ -361,14 +361,25 @@ def plans_with_progress(plans: QuerySet[SuccessPlan]) -> QuerySet[SuccessPlan]:
     ).prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("position", "due_date", "id")))
 
 
+def _open_tasks_of(account: Account) -> QuerySet[Task]:
+    """The account's tasks on someone's list today: open, or snoozed until today or earlier."""
+    return Task.objects.filter(account=account).filter(
+        Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=localdate())
+    )
+
+
+def open_task_count(account: Account) -> tuple[int, bool]:
+    """The 360's "Open tasks" figure, counted again after an action: up to MAX_TASKS, and whether there are more
+    (one query, however many tasks)."""
+    counted = _open_tasks_of(account).values("id")[: MAX_TASKS + 1].count()
+    return min(counted, MAX_TASKS), counted > MAX_TASKS
+
+
 def account_360(account: Account) -> Account360:
     contacts = list(
         Contact.objects.filter(account=account).select_related("reports_to").order_by("name")[:MAX_CONTACTS]
     )
-    today = localdate()
-    open_tasks_q = Task.objects.filter(account=account).filter(
-        Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=today)
-    )
+    open_tasks_q = _open_tasks_of(account)
     plans = list(
         plans_with_progress(SuccessPlan.objects.filter(account=account).exclude(status=PlanStatus.ABANDONED)).order_by(
             "-status", "-created_at"

@@ -113,6 +113,22 @@ def reopen_task(*, actor: Actor | User, task: Task) -> Task:
     return task
 
 
+def undo_snooze(*, actor: Actor | User, task: Task, due_date: date | None) -> Task:
+    """Undo a snooze: the task is open again, due when it was before (`due_date`, as the snooze's message kept it).
+    A task that is no longer snoozed (done since, or reopened) is left as it is."""
+    with transaction.atomic():
+        task = Task.objects.select_for_update(of=("self",)).select_related("account").get(pk=task.pk)
+        if task.status != TaskStatus.SNOOZED:
+            return task
+        changes = {"due_date": [task.due_date, due_date]}
+        task.status = TaskStatus.OPEN
+        task.snoozed_until = None
+        task.due_date = due_date
+        task.save(update_fields=["status", "snoozed_until", "due_date"])
+        _log(actor, "task.reopened", task, changes=changes)
+    return task
+
+
 def open_tasks_of(account: Account) -> QuerySet[Task]:
     """The account's tasks not done: open, and snoozed (asleep or awake)."""
     return Task.objects.filter(account=account, status__in=[TaskStatus.OPEN, TaskStatus.SNOOZED])

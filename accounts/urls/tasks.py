@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tasks/<int:pk>/complete/", views.task_complete, name="task_complete"),
     path("tasks/<int:pk>/snooze/", views.task_snooze, name="task_snooze"),
     path("tasks/<int:pk>/reopen/", views.task_reopen, name="task_reopen"),
+    path("tasks/<int:pk>/unsnooze/", views.task_unsnooze, name="task_unsnooze"),
 ]

@@ -379,6 +379,8 @@ def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict
     context = {
         **_timeline_context(request, account),
         "view": view,
+        "open_task_count": len(view.open_tasks),
+        "more_tasks": view.more_tasks,
         "custom_values": _custom_values(account),
         "note_form": _note_form(account, view),
         "task_form": TaskCreateForm(
@@ -403,8 +405,23 @@ def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict
 @require_GET
 @role_required(Role.CSM)
 def account_detail(request: OrgRequest, pk: int) -> HttpResponse:
+    if request.htmx and request.GET.get("figures") == "tasks":
+        return _task_figures(request, pk)
     account = selectors.account_for_360(pk)
     return render(request, "accounts/account_detail.html", _detail_context(request, account))
+
+
+def _task_figures(request: OrgRequest, pk: int) -> HttpResponse:
+    """The 360's task figures after an action (the `csm:changed` event): the open tasks' count, and a churned
+    account's "close them" offer, out of band."""
+    account = get_object_or_404(Account.objects.select_related("stage"), pk=pk)
+    count, more = selectors.open_task_count(account)
+    context: dict[str, Any] = {"account": account, "open_task_count": count, "more_tasks": more}
+    content = render_to_string("accounts/account_detail.html#task-count", context, request)
+    if account.stage is not None and account.stage.is_churned:
+        context.update(oob=True, tasks_to_close=task_services.open_tasks_of(account).count())
+        content += render_to_string("accounts/account_detail.html#close-tasks", context, request)
+    return HttpResponse(content)
 
 
 @require_GET

@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localdate
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
 
 from accounts import rows as html_rows
 from accounts.forms.tasks import (
@@ -29,6 +28,7 @@ from accounts.forms.tasks import (
     TaskCreateForm,
     TaskListForm,
     TaskSnoozeForm,
+    TaskUndoSnoozeForm,
     account_label,
     member_by_id,
 )
@@ -40,6 +40,7 @@ from csm.tenancy.access import OrgRequest, role_required
 from csm.web.actions import errors_text, submit
 from csm.web.http import next_url, wants_partial
 from csm.web.reverse import org_reverse
+from csm.web.undo import offer_undo
 
 PAGE = "accounts/tasks/task_list.html"
 ACTION = "accounts/tasks/task_action.html"
@@ -107,6 +108,13 @@ def _page(
         rows = group.tasks[max(0, group.shown - selectors.GROUP_PAGE) :]
         context = {"group": group, "rows": rows, "team_rows": _team_rows(request, whose, {key: rows})}
         return render(request, f"{PAGE}#group-rows", context)
+    if htmx_target == "task-counts":
+        # After an action: the counts alone, out of band (the rows stay as the person left them).
+        counts: dict[str, int] = selectors.open_counts(whose, today=today)
+        if not whose.team:
+            counts["snoozed"] = len(selectors.snoozed(whose, today=today))
+            counts["done"] = len(selectors.recently_done(whose))
+        return render(request, f"{PAGE}#counts", {"counts": counts})
     groups = selectors.open_groups(whose, today=today, limits=limits)
     context = {
         "whose": whose,
@@ -164,13 +172,10 @@ def _task_for_action(request: OrgRequest, pk: int) -> Task:
 
 
 def _after_action(request: OrgRequest, task: Task | None, *, status: int = 200) -> HttpResponse:
-    """htmx: the row again (or nothing, which removes it) and the messages, and a `task-changed` event for the
-    page's counts (the start page refreshes its figures on it); otherwise back where the person was."""
+    """htmx: the row again (or nothing, which removes it) and the messages (the page's counts follow the
+    `csm:changed` event every successful action sends, csm.web.undo); otherwise back where the person was."""
     if request.htmx:
-        response = render(request, ACTION, {"task": task}, status=status)
-        if status == 200:
-            trigger_client_event(response, "task-changed")
-        return response
+        return render(request, ACTION, {"task": task}, status=status)
     return redirect(next_url(request, org_reverse(request, "accounts:tasks")))
 
 
@@ -178,7 +183,7 @@ def _after_action(request: OrgRequest, task: Task | None, *, status: int = 200) 
 @role_required(Role.CSM)
 def task_complete(request: OrgRequest, pk: int) -> HttpResponse:
     task = services.complete_task(actor=request.user, task=_task_for_action(request, pk))
-    messages.success(request, f"Done: {task.title}.")
+    offer_undo(request, f"Done: {task.title}.", url=org_reverse(request, "accounts:task_reopen", task.pk))
     return _after_action(request, None)
 
 
@@ -186,16 +191,36 @@ def task_complete(request: OrgRequest, pk: int) -> HttpResponse:
 @role_required(Role.CSM)
 def task_snooze(request: OrgRequest, pk: int) -> HttpResponse:
     task = _task_for_action(request, pk)
+    due_before = task.due_date
     form = TaskSnoozeForm(request.POST)
     snoozed = submit(
         form, lambda: services.snooze_task(actor=request.user, task=task, until=form.cleaned_data["until"])
     )
     if snoozed is not None:
         until = date_format(form.cleaned_data["until"], "D j M")
-        messages.success(request, f"Snoozed until {until}: {snoozed.title}.")
+        offer_undo(
+            request,
+            f"Snoozed until {until}: {snoozed.title}.",
+            url=org_reverse(request, "accounts:task_unsnooze", task.pk),
+            fields={"due_date": due_before.isoformat() if due_before else ""},
+        )
         return _after_action(request, None)
     messages.error(request, errors_text(form))
     return _after_action(request, task, status=400)
+
+
+@require_POST
+@role_required(Role.CSM)
+def task_unsnooze(request: OrgRequest, pk: int) -> HttpResponse:
+    """Undo a snooze: open again and due when it was before (the snooze's message posts the earlier date)."""
+    task = _task_for_action(request, pk)
+    form = TaskUndoSnoozeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return _after_action(request, task, status=400)
+    task = services.undo_snooze(actor=request.user, task=task, due_date=form.cleaned_data["due_date"])
+    messages.success(request, f"Snooze undone: {task.title}.")
+    return _after_action(request, task)
 
 
 @require_POST

@@ -10,6 +10,7 @@ from django.template.context import Context
 from django.utils.safestring import SafeString
 
 from csm import timeline
+from csm.web import undo
 from csm.web.reverse import org_reverse
 
 register = template.Library()
@@ -19,6 +20,12 @@ register = template.Library()
 def org_url(context: Context, name: str, *args: Any, **kwargs: Any) -> str:
     """`{% org_url "settings:members" %}`: a URL inside the current organization."""
     return org_reverse(context["request"], name, *args, **kwargs)
+
+
+@register.filter
+def undo_of(message: Any) -> dict[str, Any] | None:
+    """The undo a message offers (csm.web.undo.offer_undo): {"url", "fields"}, or None."""
+    return undo.undo_of(message)
 
 
 @register.filter

@@ -174,9 +174,9 @@ def test_completing_a_task_here_refreshes_the_figures(csm_client, csm, in_org_a)
     done = csm_client.post(f"/alpha/tasks/{late.pk}/complete/", {"next": "/alpha/"}, **htmx)
 
     assert done.status_code == 200
-    assert "task-changed" in done["HX-Trigger"]
+    assert "csm:changed" in done["HX-Trigger"]
     page = csm_client.get("/alpha/").content.decode()
-    assert 'hx-trigger="task-changed from:body"' in page and 'id="home-figures"' in page
+    assert 'hx-trigger="csm:changed from:body"' in page and 'id="home-figures"' in page
     figures = csm_client.get("/alpha/?book=mine", HTTP_HX_TARGET="home-figures", **htmx)
     assert figures.status_code == 200
     text = figures.content.decode()
