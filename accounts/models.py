@@ -695,3 +695,26 @@ class ImportRow(TenantModel):
                 fields=["organization", "job", "number"], name="importrow_skipped", condition=~models.Q(reason="")
             )
         ]
+
+
+class BulkAction(models.TextChoices):
+    ASSIGN_OWNER = "assign_owner", "Assign owner"
+    SET_STAGE = "set_stage", "Set stage"
+    ADD_TAG = "add_tag", "Add tag"
+
+
+class BulkChange(TenantModel):
+    """One bulk action on the accounts list, kept so that its author can undo it: what it set (`applied`) and each
+    changed account's value before (`previous`). Undoing restores only the accounts still as the action left them."""
+
+    created_by = tenant_fk(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    action = models.CharField(max_length=20, choices=BulkAction.choices)
+    applied = models.JSONField(default=dict, help_text="What the action set: the owner's, stage's or tag's id.")
+    previous = models.JSONField(
+        default=dict, help_text="Account id → its value before (owner id; [stage id, churn date, churn reason]; true)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "created_by", "-created_at"], name="bulkchange_org_author")]

@@ -13,6 +13,7 @@ from django.utils.timezone import localtime, now
 
 from accounts.models import (
     Account,
+    BulkAction,
     Contact,
     ContactRole,
     ContactStatus,
@@ -323,9 +324,13 @@ class StartPlanForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("assign_owner", "Assign owner"), ("set_stage", "Set stage"), ("add_tag", "Add tag")]
+    """A bulk action on the list: nothing is chosen to begin with (no action, no owner), and only what the chosen
+    action needs is asked for. The owner "No owner" is a choice of its own (`none`), never the empty default."""
 
-    action = forms.ChoiceField(choices=ACTIONS)
+    ACTIONS = [("", "Choose an action…"), *BulkAction.choices]
+    NO_OWNER = "none"
+
+    action = forms.ChoiceField(choices=ACTIONS, required=False)
     account_ids = forms.CharField(required=False)
     select_all = forms.BooleanField(required=False)
     owner_id = forms.ChoiceField(label="Owner", required=False)
@@ -333,22 +338,25 @@ class BulkForm(forms.Form):
         LifecycleStage, rows=lambda stages: stages.exclude(category=StageCategory.CHURNED), required=False
     )
     tag = forms.CharField(max_length=40, required=False)
+    unchurn = forms.BooleanField(required=False)
+    confirmed = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, members: Iterable[Membership] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if members is None:
-            set_choices(self, "owner_id", member_choices())
-        else:
-            set_choices(self, "owner_id", [("", "No owner"), *[(str(m.user_id), m.user.display_name) for m in members]])
+            members = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
+        choices = [(str(m.user_id), m.user.display_name) for m in members]
+        set_choices(self, "owner_id", [("", "Choose the owner…"), (self.NO_OWNER, "No owner"), *choices])
 
     def clean_owner_id(self) -> User | None:
-        return member_by_id(self.cleaned_data.get("owner_id") or "")
+        value = self.cleaned_data.get("owner_id") or ""
+        return None if value in ("", self.NO_OWNER) else member_by_id(value)
 
     def clean_account_ids(self) -> list[int]:
         raw: list[str] = self.data.getlist("account_ids") if hasattr(self.data, "getlist") else []
         ids = []
         for value in raw:
-            if not value.isdigit():
+            if not value.isdigit() or len(value) > 18:
                 raise forms.ValidationError("Select accounts from the list.")
             ids.append(int(value))
         return ids
@@ -358,9 +366,13 @@ class BulkForm(forms.Form):
         if not cleaned.get("account_ids") and not cleaned.get("select_all"):
             raise forms.ValidationError("Select at least one account.")
         action = cleaned.get("action")
-        if action == "set_stage" and not cleaned.get("stage"):
+        if not action:
+            self.add_error("action", "Choose an action.")
+        elif action == BulkAction.ASSIGN_OWNER and not self.data.get("owner_id") and "owner_id" not in self.errors:
+            self.add_error("owner_id", "Choose the owner (or “No owner”).")
+        elif action == BulkAction.SET_STAGE and not cleaned.get("stage"):
             self.add_error("stage", "Choose the stage.")
-        if action == "add_tag" and not (cleaned.get("tag") or "").strip():
+        elif action == BulkAction.ADD_TAG and not (cleaned.get("tag") or "").strip():
             self.add_error("tag", "Name the tag.")
         return cleaned
 

@@ -19,8 +19,8 @@ from django.utils.timezone import localdate, now
 from accounts.models import Account, AccountTag, LifecycleStage, Tag
 from accounts.services import revenue, sort_keys
 from accounts.signals import AccountChange
-from csm.activity import Actor, build, diff, plain, record
-from csm.models import ActivityLog, User
+from csm.activity import Actor, diff, plain, record
+from csm.models import User
 from csm.selectors import is_active_member
 from csm.tenancy import current_organization
 
@@ -223,96 +223,3 @@ def set_tags(*, actor: Actor | User, account: Account, names: Iterable[str]) -> 
             changes={"tags": [sorted(t.name for t in current.values()), sorted(t.name for t in tags)]},
         )
     return account
-
-
-# -- Bulk actions on the list ------------------------------------------------------------------------------------
-# One UPDATE for the accounts and one INSERT for their timeline rows, whatever the number of accounts.
-
-
-def _bulk_accounts(account_ids: Iterable[int]) -> list[Account]:
-    return list(
-        Account.objects.filter(pk__in=list(account_ids))
-        .select_for_update(of=("self",))
-        .select_related("owner", "stage")
-        .order_by("pk")
-    )
-
-
-def bulk_assign_owner(*, actor: Actor | User, account_ids: Iterable[int], owner: User | None) -> int:
-    """Reassign many accounts at once."""
-    organization = current_organization()
-    with transaction.atomic():
-        check_owner(owner)
-        accounts = [a for a in _bulk_accounts(account_ids) if a.owner_id != (owner.pk if owner else None)]
-        changed = Account.objects.filter(pk__in=[a.pk for a in accounts])
-        changed.update(owner=owner, updated_at=now())
-        sort_keys.refresh(changed)
-        ActivityLog.objects.bulk_create(
-            build(
-                organization=organization,
-                actor=actor,
-                verb="account.owner_changed",
-                target=account,
-                about=account,
-                changes={"owner": [plain(account.owner), plain(owner)]},
-            )
-            for account in accounts
-        )
-    return len(accounts)
-
-
-def bulk_set_stage(*, actor: Actor | User, account_ids: Iterable[int], stage: LifecycleStage) -> int:
-    """Move many accounts to a stage (not a churn: each churn needs its own reason); leaving the churned stage clears
-    the churn date and reason, as `change_stage` does."""
-    if stage.is_churned:
-        raise ValidationError("Churn accounts one at a time: each churn needs its own reason.")
-    organization = current_organization()
-    with transaction.atomic():
-        accounts = [a for a in _bulk_accounts(account_ids) if a.stage_id != stage.pk]
-        changed = Account.objects.filter(pk__in=[a.pk for a in accounts])
-        changed.update(stage=stage, churn_date=None, churn_reason="", updated_at=now())
-        sort_keys.refresh(changed)
-        entries = []
-        for account in accounts:
-            changes: dict[str, list[Any]] = {"stage": [plain(account.stage), stage.name]}
-            if account.churn_date is not None:
-                changes["churn_date"] = [account.churn_date, None]
-            entries.append(
-                build(
-                    organization=organization,
-                    actor=actor,
-                    verb="account.stage_changed",
-                    target=account,
-                    about=account,
-                    changes=changes,
-                )
-            )
-        ActivityLog.objects.bulk_create(entries)
-    return len(accounts)
-
-
-def bulk_add_tag(*, actor: Actor | User, account_ids: Iterable[int], name: str) -> int:
-    if not name.strip():
-        raise ValidationError("Name the tag to add.")
-    organization = current_organization()
-    with transaction.atomic():
-        # The accounts first: ids from another organization (or none at all) find nothing, and nothing is created.
-        accounts = _bulk_accounts(account_ids)
-        if not accounts:
-            raise ValidationError("None of the selected accounts is in this organization: nothing was changed.")
-        [tag] = tags_named([name])
-        tagged = set(AccountTag.objects.filter(tag=tag, account__in=accounts).values_list("account_id", flat=True))
-        new = [a for a in accounts if a.pk not in tagged]
-        AccountTag.objects.bulk_create(AccountTag(organization=organization, account=a, tag=tag) for a in new)
-        ActivityLog.objects.bulk_create(
-            build(
-                organization=organization,
-                actor=actor,
-                verb="account.tags_changed",
-                target=account,
-                about=account,
-                data={"added": tag.name},
-            )
-            for account in new
-        )
-    return len(new)

@@ -6,6 +6,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", views.account_list, name="list"),
     path("accounts/export.csv", views.account_export, name="export"),
     path("accounts/bulk/", views.account_bulk, name="bulk"),
+    path("accounts/bulk/<int:pk>/undo/", views.account_bulk_undo, name="bulk_undo"),
     path("accounts/segments/", views.segment_save, name="segment_save"),
     path("accounts/segments/<int:pk>/delete/", views.segment_delete, name="segment_delete"),
     path("accounts/new/", views.account_create, name="create"),

@@ -33,6 +33,8 @@ from accounts.forms.filters import CSM_DEFAULTS, AccountFilterForm
 from accounts.forms.tasks import TaskCreateForm
 from accounts.models import (
     Account,
+    BulkAction,
+    BulkChange,
     Contact,
     CustomField,
     LifecycleStage,
@@ -45,6 +47,7 @@ from accounts.models import (
 from accounts.selectors import accounts as selectors
 from accounts.selectors.tasks import active_members
 from accounts.services import accounts as account_services
+from accounts.services import bulk
 from accounts.services import contacts as contact_services
 from accounts.services import notes as note_services
 from accounts.services import plans as plan_services
@@ -55,10 +58,11 @@ from csm.tenancy import activate
 from csm.tenancy.access import OrgRequest, can, role_required
 from csm.timeline import kinds as timeline_kinds
 from csm.web import cursors
-from csm.web.actions import answer, attempt, errors_text, form_status, submit
+from csm.web.actions import answer, attempt, errors_text, form_status, refusal_text, submit
 from csm.web.forms import share_rows
-from csm.web.http import csm_defaults, wants_partial
+from csm.web.http import csm_defaults, next_url, wants_partial
 from csm.web.reverse import org_prefix, org_reverse
+from csm.web.undo import offer_undo
 
 BULK_ALL_LIMIT = 1000
 EXPORT_CHUNK = 2000
@@ -119,46 +123,105 @@ def _back_to_list(request: OrgRequest) -> str:
     return org_reverse(request, "accounts:list") + (f"?{query}" if query else "")
 
 
+def _bulk_ids(request: OrgRequest, data: dict[str, Any]) -> list[int] | None:
+    """The accounts a bulk action is for: those ticked, or every account the list's filters match (None past
+    BULK_ALL_LIMIT)."""
+    if not data["select_all"]:
+        ids: list[int] = data["account_ids"]
+        return ids
+    filter_form = AccountFilterForm(QueryDict(request.POST.get("query", "")), user=request.user)
+    matching = selectors.filter_accounts(filter_form.valid_filters(), request.user)
+    ids = list(matching.order_by("id").values_list("id", flat=True)[: BULK_ALL_LIMIT + 1])
+    return None if len(ids) > BULK_ALL_LIMIT else ids
+
+
+def _bulk_refused(request: OrgRequest, text: str) -> HttpResponse:
+    """A bulk action refused before anything changed: in the panel above the list (htmx), else as a message."""
+    if request.htmx:
+        return render(request, "accounts/bulk_confirm.html#refused", {"refusal": text}, status=400)
+    messages.error(request, text)
+    return redirect(_back_to_list(request))
+
+
+def _accounts_word(count: int) -> str:
+    return f"{count:,} account{'s' if count != 1 else ''}"
+
+
+def _bulk_words(data: dict[str, Any], count: int) -> tuple[str, str, str]:
+    """The question a bulk action asks, its button, and what it says once done, for `count` accounts."""
+    accounts = _accounts_word(count)
+    action, owner, stage = data["action"], data["owner_id"], data["stage"]
+    if action == BulkAction.ASSIGN_OWNER and owner is None:
+        return f"Remove the owner from {accounts}?", "Remove the owner", f"Owner removed from {accounts}."
+    if action == BulkAction.ASSIGN_OWNER:
+        name = owner.display_name
+        return f"Assign {accounts} to {name}?", f"Assign to {name}", f"{accounts} assigned to {name}."
+    if action == BulkAction.SET_STAGE:
+        return f"Move {accounts} to {stage.name}?", f"Move to {stage.name}", f"{accounts} moved to {stage.name}."
+    tag = data["tag"].strip()
+    return f"Add the tag “{tag}” to {accounts}?", "Add the tag", f"Tag “{tag}” added to {accounts}."
+
+
 @require_POST
 @role_required(Role.CSM)
 def account_bulk(request: OrgRequest) -> HttpResponse:
     """Assign an owner (managers), set a stage or add a tag, on the selected accounts or on every account the
-    list's filters match (up to BULK_ALL_LIMIT)."""
-    form = BulkForm(request.POST)
+    list's filters match (up to BULK_ALL_LIMIT). First what it would do (accounts.services.bulk.plan: the count,
+    the accounts skipped and why, and whether to un-churn churned ones), then, confirmed, the change, which its
+    author can undo."""
+    form = BulkForm(request.POST, members=active_members())
     if not form.is_valid():
-        messages.error(request, errors_text(form))
-        return redirect(_back_to_list(request))
+        return _bulk_refused(request, errors_text(form))
     data = form.cleaned_data
-    if data["select_all"]:
-        filter_form = AccountFilterForm(QueryDict(request.POST.get("query", "")), user=request.user)
-        matching = selectors.filter_accounts(filter_form.valid_filters(), request.user)
-        ids = list(matching.order_by("id").values_list("id", flat=True)[: BULK_ALL_LIMIT + 1])
-        if len(ids) > BULK_ALL_LIMIT:
-            messages.error(request, f"That is more than {BULK_ALL_LIMIT:,} accounts: narrow the filters first.")
-            return redirect(_back_to_list(request))
-    else:
-        ids = data["account_ids"]
-    if data["action"] == "assign_owner":
-        if not can(request, Role.MANAGER):
-            raise PermissionDenied("Reassigning accounts needs the Manager role.")
-        count = attempt(
-            request,
-            lambda: account_services.bulk_assign_owner(actor=request.user, account_ids=ids, owner=data["owner_id"]),
-        )
-        done = f"{count} account{'s' if count != 1 else ''} reassigned."
-    elif data["action"] == "set_stage":
-        count = attempt(
-            request, lambda: account_services.bulk_set_stage(actor=request.user, account_ids=ids, stage=data["stage"])
-        )
-        done = f"{count} account{'s' if count != 1 else ''} moved to {data['stage']}."
-    else:
-        count = attempt(
-            request, lambda: account_services.bulk_add_tag(actor=request.user, account_ids=ids, name=data["tag"])
-        )
-        done = f"Tag “{data['tag'].strip()}” added to {count} account{'s' if count != 1 else ''}."
-    if count is not None:
-        messages.success(request, done)
+    if data["action"] == BulkAction.ASSIGN_OWNER and not can(request, Role.MANAGER):
+        raise PermissionDenied("Reassigning accounts needs the Manager role.")
+    ids = _bulk_ids(request, data)
+    if ids is None:
+        return _bulk_refused(request, f"That is more than {BULK_ALL_LIMIT:,} accounts: narrow the filters first.")
+    values = {"owner": data["owner_id"], "stage": data["stage"], "tag": data["tag"] or "", "unchurn": data["unchurn"]}
+    if not data["confirmed"]:
+        try:
+            found = bulk.plan(data["action"], ids, **values)
+        except ValidationError as error:
+            return _bulk_refused(request, refusal_text(error))
+        question, button, _ = _bulk_words(data, len(found.changed))
+        context = {
+            "plan": found,
+            "question": question,
+            "button": button,
+            "ids": ids,
+            "data": data,
+            "owner_value": BulkForm.NO_OWNER if data["owner_id"] is None else data["owner_id"].pk,
+            "query": request.POST.get("query", ""),
+            "list_url": _back_to_list(request),
+        }
+        template = "accounts/bulk_confirm.html#panel" if request.htmx else "accounts/bulk_confirm.html"
+        return render(request, template, context)
+    outcome = attempt(request, lambda: bulk.apply(actor=request.user, action=data["action"], account_ids=ids, **values))
+    if outcome is not None:
+        skipped = "; ".join(f"{count:,} {reason}" for reason, count in outcome.skipped)
+        text = _bulk_words(data, outcome.changed)[2] if outcome.changed else "Nothing was changed."
+        text += f" Skipped: {skipped}." if skipped else ""
+        if outcome.change is not None:
+            offer_undo(request, text, url=org_reverse(request, "accounts:bulk_undo", outcome.change.pk))
+        else:
+            messages.info(request, text)
     return redirect(_back_to_list(request))
+
+
+@require_POST
+@role_required(Role.CSM)
+def account_bulk_undo(request: OrgRequest, pk: int) -> HttpResponse:
+    """Undo a bulk change (its author, once, for a day): the accounts still as it left them go back."""
+    change = get_object_or_404(BulkChange, pk=pk)
+    done = attempt(request, lambda: bulk.undo(actor=request.user, change=change))
+    if done is not None:
+        back, left = done
+        text = f"Undone: {_accounts_word(back)} back as they were."
+        if left:
+            text += f" {_accounts_word(left)} changed since (or lost what they had before) and stayed as they are."
+        messages.success(request, text)
+    return redirect(next_url(request, org_reverse(request, "accounts:list")))
 
 
 @require_POST

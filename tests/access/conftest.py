@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from accounts.models import CustomField, ImportJob, LifecycleStage, PlanTemplate, PlanTemplateItem, Tier
+from accounts.models import BulkChange, CustomField, ImportJob, LifecycleStage, PlanTemplate, PlanTemplateItem, Tier
 from csm.models import Organization, Role, User
 from csm.tenancy import activate
 from tests.conftest import make_member, make_organization
@@ -78,7 +78,12 @@ def _one_of_everything(organization: Any, owner: Any) -> dict[str, int]:
             delimiter=",", header=["name"], created_by=owner,
         )  # fmt: skip
         field = CustomField.objects.create(organization=organization, label="Region", key="region")
+        change = BulkChange.objects.create(
+            organization=organization, created_by=owner, action="assign_owner", applied={"owner": owner.pk},
+            previous={str(account.pk): None},
+        )  # fmt: skip
         return {
+            "bulk_change": change.pk,
             "account": account.pk,
             "contact": contact.pk,
             "note": NoteFactory(account=account, author=owner).pk,

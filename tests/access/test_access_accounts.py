@@ -15,7 +15,9 @@ CASES = [
     Case("accounts:list", "get", "/{org}/accounts/?owner=any", 200, 200, 200),
     Case("accounts:export", "get", "/{org}/accounts/export.csv", 200, 200, 200),
     Case("accounts:bulk", "post", "/{org}/accounts/bulk/", 302, 302, 302,
-         (("action", "add_tag"), ("account_ids", "{account}"), ("tag", "vip"))),
+         (("action", "add_tag"), ("account_ids", "{account}"), ("tag", "vip"), ("confirmed", "on"))),
+    # Only its author (the world's CSM) may undo a bulk change.
+    Case("accounts:bulk_undo", "post", "/{org}/accounts/bulk/{bulk_change}/undo/", 302, 403, 403),
     Case("accounts:segment_save", "post", "/{org}/accounts/segments/", 302, 302, 302,
          (("name", "Mine"), ("query", "owner=me"))),
     # A personal segment: only its owner (the CSM) sees it.

@@ -20,6 +20,7 @@ CASES = [
     Case("accounts:task_complete", "post", "/{org}/tasks/{task}/complete/", 302, 302, 302),
     Case("accounts:task_snooze", "post", "/{org}/tasks/{task}/snooze/", 302, 302, 302, (("preset", "tomorrow"),)),
     Case("accounts:task_reopen", "post", "/{org}/tasks/{task}/reopen/", 302, 302, 302),
+    Case("accounts:task_unsnooze", "post", "/{org}/tasks/{task}/unsnooze/", 302, 302, 302, (("due_date", ""),)),
 ]  # fmt: skip
 
 

@@ -174,13 +174,15 @@ def test_bulk_actions(book, csm_client, manager_client, csm, manager):
     ids = [book["acme"].pk, book["bolt"].pk]
     response = csm_client.post(
         "/alpha/accounts/bulk/",
-        {"action": "add_tag", "account_ids": ids, "tag": "q3-campaign", "query": "owner=me"},
+        {"action": "add_tag", "account_ids": ids, "tag": "q3-campaign", "query": "owner=me", "confirmed": "on"},
     )
     assert response.status_code == 302 and response["Location"] == "/alpha/accounts/?owner=me"
     assert set(Tag.objects.get(name="q3-campaign").accounts.values_list("pk", flat=True)) == set(ids)
 
     adoption = stage("adoption")
-    csm_client.post("/alpha/accounts/bulk/", {"action": "set_stage", "account_ids": ids, "stage": adoption.pk})
+    csm_client.post(
+        "/alpha/accounts/bulk/", {"action": "set_stage", "account_ids": ids, "stage": adoption.pk, "confirmed": "on"}
+    )
     assert set(Account.objects.filter(pk__in=ids).values_list("stage", flat=True)) == {adoption.pk}
     assert ActivityLog.objects.filter(verb="account.stage_changed", about_id=book["bolt"].pk).exists()
 
@@ -191,14 +193,18 @@ def test_bulk_actions(book, csm_client, manager_client, csm, manager):
         ).status_code
         == 403
     )
-    manager_client.post("/alpha/accounts/bulk/", {"action": "assign_owner", "account_ids": ids, "owner_id": manager.pk})
+    manager_client.post(
+        "/alpha/accounts/bulk/",
+        {"action": "assign_owner", "account_ids": ids, "owner_id": manager.pk, "confirmed": "on"},
+    )
     assert set(Account.objects.filter(pk__in=ids).values_list("owner", flat=True)) == {manager.pk}
     assert ActivityLog.objects.filter(verb="account.owner_changed").count() == 2
 
 
 def test_bulk_on_every_matching_account_and_bad_input(book, manager_client, manager):
     response = manager_client.post(
-        "/alpha/accounts/bulk/", {"action": "add_tag", "select_all": "on", "tag": "all-mine", "query": "mrr_min=1000"}
+        "/alpha/accounts/bulk/",
+        {"action": "add_tag", "select_all": "on", "tag": "all-mine", "query": "mrr_min=1000", "confirmed": "on"},
     )
     assert response.status_code == 302
     assert set(Tag.objects.get(name="all-mine").accounts.values_list("name", flat=True)) == {
@@ -523,7 +529,7 @@ def test_a_segment_that_names_something_gone_matches_nothing(book, csm, csm_clie
     # Acting on "every account the segment matches" acts on none.
     csm_client.post(
         "/alpha/accounts/bulk/",
-        {"action": "add_tag", "select_all": "on", "tag": "oops", "query": f"segment={segment.pk}"},
+        {"action": "add_tag", "select_all": "on", "tag": "oops", "query": f"segment={segment.pk}", "confirmed": "on"},
     )
     assert not AccountTag.objects.filter(tag__name="oops").exists()
 

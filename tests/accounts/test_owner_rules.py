@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Account, Tag
-from accounts.services import accounts as account_services
+from accounts.services import bulk
 from csm.tenancy import activate
 from tests.factories import AccountFactory
 
@@ -42,12 +42,14 @@ def test_bulk_add_tag_with_only_foreign_ids_creates_no_tag(org_a, org_b, in_org_
     with activate(org_b):
         foreign = AccountFactory(organization=org_b)
     response = csm_client.post(
-        "/alpha/accounts/bulk/", {"action": "add_tag", "account_ids": [foreign.pk], "tag": "stolen"}, follow=True
+        "/alpha/accounts/bulk/",
+        {"action": "add_tag", "account_ids": [foreign.pk], "tag": "stolen", "confirmed": "on"},
+        follow=True,
     )
     assert "None of the selected accounts is in this organization" in response.content.decode()
     assert not Tag.objects.filter(name="stolen").exists()
     with pytest.raises(ValidationError):
-        account_services.bulk_add_tag(actor=admin, account_ids=[], name="empty")
+        bulk.apply(actor=admin, action="add_tag", account_ids=[], tag="empty")
     assert not Tag.objects.filter(name="empty").exists()
 
 
