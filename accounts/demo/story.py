@@ -708,7 +708,9 @@ class Story:
                 changes={"tags": [[], sorted(tags)]},
             )
         plan, low, high = rng.choice(words.PLANS[self.level])
-        if churned or trial:
+        # A churned account keeps the MRR it paid before it left, as churning in the app leaves it (the 360 shows it
+        # as "MRR at churn"); every figure of the book leaves churned accounts out.
+        if trial:
             mrr = Decimal(0)
         elif self.level == 0:
             mrr = Decimal(rng.choice([price for price in words.SELF_SERVE_PRICES if low <= price <= high]))
