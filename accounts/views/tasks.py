@@ -110,11 +110,12 @@ def _page(
         return render(request, f"{PAGE}#group-rows", context)
     if htmx_target == "task-counts":
         # After an action: the counts alone, out of band (the rows stay as the person left them).
-        counts: dict[str, int] = selectors.open_counts(whose, today=today)
-        if not whose.team:
-            counts["snoozed"] = len(selectors.snoozed(whose, today=today))
-            counts["done"] = len(selectors.recently_done(whose))
-        return render(request, f"{PAGE}#counts", {"counts": counts})
+        # The snoozed and recently completed tasks come whole: a task done or snoozed joins them.
+        later = {
+            "snoozed": [] if whose.team else selectors.snoozed(whose, today=today),
+            "done": [] if whose.team else selectors.recently_done(whose),
+        }
+        return render(request, f"{PAGE}#counts", {"counts": selectors.open_counts(whose, today=today), **later})
     groups = selectors.open_groups(whose, today=today, limits=limits)
     context = {
         "whose": whose,
