@@ -90,12 +90,16 @@ def account_rows(rows: list[Any], detail_base: str) -> SafeString:
             health = f'<span class="badge band-{esc(row.band)}">{esc(row.band_label)}{score}</span>'
         else:
             health = '<span class="muted">—</span>'
+        # One line per row: a long name or many tags end in an ellipsis, the whole text in the title.
         tags = " ".join(f'<a class="tag" href="?tag={esc(quote(tag))}">{esc(tag)}</a>' for tag in row.tags)
-        domain = f'<br><span class="muted small">{esc(row.domain)}</span>' if row.domain else ""
+        if tags:
+            tags = f'<span class="clip tags" title="{esc(", ".join(row.tags))}">{tags}</span>'
+        domain = f' <span class="muted small">{esc(row.domain)}</span>' if row.domain else ""
         html.append(
             "<tr>"
             f'<td><input type="checkbox" name="account_ids" value="{row.pk}" aria-label="Select {name}"></td>'
-            f'<td><a href="{base}{row.pk}/"><strong>{name}</strong></a>{domain}</td>'
+            f'<td><span class="clip name"><a href="{base}{row.pk}/" title="{name}"><strong>{name}</strong></a>'
+            f"{domain}</span></td>"
             f"<td>{esc(row.owner)}</td>"
             f'<td class="hide-sm">{esc(row.tier)}</td>'
             f"<td>{stage}</td>"

@@ -19,6 +19,10 @@ from csm.web.forms import TenantModelChoiceField, choices_of, set_choices
 # (CSM_DEFAULTS); choosing everyone must then stay in the address. An empty value means the same, as before.
 ANY = "any"
 CSM_DEFAULTS = {"owner": "me", "churned": "no"}
+# The filters people use every day stay on one line with the search; the others wait behind "More filters", open
+# only while one of them is in use, so the first screen shows accounts rather than fields.
+COMMON_FILTERS = ("q", "owner", "stage", "churned")
+RARE_FILTERS = ("tier", "band", "renewal_days", "mrr_min", "mrr_max", "tag", "segment")
 
 
 class AccountFilterForm(forms.Form):
@@ -77,6 +81,15 @@ class AccountFilterForm(forms.Form):
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
 
+    def common_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in COMMON_FILTERS if name != "q"]
+
+    def rare_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in RARE_FILTERS]
+
     @property
-    def active_count(self) -> int:
-        return sum(1 for name, value in self.valid_filters().items() if value not in (None, "") and name != "q")
+    def rare_in_use(self) -> int:
+        """How many of the rare filters have a value, a refused one included: its error must be in view."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in RARE_FILTERS if str(self.data.get(name, "")).strip())

@@ -110,16 +110,23 @@ def filter_accounts(filters: dict[str, Any], user: User) -> QuerySet[Account]:
     return _apply(accounts, filters, user)
 
 
+def search(accounts: QuerySet[Account], q: str) -> QuerySet[Account]:
+    """The accounts a search box's text finds: by name, domain or external id, or, when the text holds an "@", by
+    a contact's email. The list's search and the header's quick search share it, so "See all results" lists what
+    the quick search found."""
+    q = q.strip()
+    if not q:
+        return accounts
+    # ilike_contains, not icontains: it can use the trigram indexes under row-level security (csm.lookups).
+    if "@" in q:
+        # An address: the accounts one of whose contacts uses it.
+        return accounts.filter(pk__in=Contact.objects.filter(email__ilike_contains=q).values("account_id"))
+    # An external id (the CRM's) matches exactly: people paste it whole.
+    return accounts.filter(Q(name__ilike_contains=q) | Q(domains__ilike_contains=q) | Q(external_id=q))
+
+
 def _apply(accounts: QuerySet[Account], filters: dict[str, Any], user: User) -> QuerySet[Account]:
-    q = (filters.get("q") or "").strip()
-    if q:
-        # ilike_contains, not icontains: it can use the trigram indexes under row-level security (csm.lookups).
-        if "@" in q:
-            # An address: the accounts one of whose contacts uses it.
-            accounts = accounts.filter(pk__in=Contact.objects.filter(email__ilike_contains=q).values("account_id"))
-        else:
-            # An external id (the CRM's) matches exactly: people paste it whole.
-            accounts = accounts.filter(Q(name__ilike_contains=q) | Q(domains__ilike_contains=q) | Q(external_id=q))
+    accounts = search(accounts, filters.get("q") or "")
     owner = filters.get("owner")
     if owner == "any":
         pass

@@ -14,15 +14,6 @@
   });
 })();
 
-// On a phone, fold the secondary filters unless one of them is in use.
-(function () {
-  "use strict";
-  if (!window.matchMedia("(max-width: 600px)").matches) return;
-  document.querySelectorAll("details[data-collapse-on-phone]:not([data-active])").forEach(function (details) {
-    details.open = false;
-  });
-})();
-
 // The bulk bar: only the input the chosen action needs shows (without JavaScript every input shows and the server
 // checks what the action needs). A confirmed or cancelled panel goes away; "Cancel" needs no page load.
 (function () {

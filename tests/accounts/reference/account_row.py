@@ -1,5 +1,5 @@
 """The accounts list's row as `format_html` built it before accounts/rows.py (the reference of tests/accounts/
-test_rows.py)."""
+test_rows.py), with the one-line row of issue 8 (the domain beside the name, long text clipped with a title)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ def _account_row(row: Any, detail_base: str) -> SafeString:
     else:
         health = mark_safe('<span class="muted">—</span>')
     tags = format_html_join(" ", '<a class="tag" href="?tag={}">{}</a>', ((quote(tag), tag) for tag in row.tags))
-    domain = format_html('<br><span class="muted small">{}</span>', row.domain) if row.domain else ""
+    if tags:
+        tags = format_html('<span class="clip tags" title="{}">{}</span>', ", ".join(row.tags), tags)
+    domain = format_html(' <span class="muted small">{}</span>', row.domain) if row.domain else ""
     return format_html(
         "<tr>"
         '<td><input type="checkbox" name="account_ids" value="{}" aria-label="Select {}"></td>'
-        '<td><a href="{}{}/"><strong>{}</strong></a>{}</td>'
+        '<td><span class="clip name"><a href="{}{}/" title="{}"><strong>{}</strong></a>{}</span></td>'
         "<td>{}</td>"
         '<td class="hide-sm">{}</td>'
         "<td>{}</td>"
@@ -36,6 +38,7 @@ def _account_row(row: Any, detail_base: str) -> SafeString:
         row.name,
         detail_base,
         row.pk,
+        row.name,
         row.name,
         domain,
         row.owner,
