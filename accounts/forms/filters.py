@@ -93,3 +93,9 @@ class AccountFilterForm(forms.Form):
         if not self.is_bound:
             return 0
         return sum(1 for name in RARE_FILTERS if str(self.data.get(name, "")).strip())
+
+
+class QuickSearchForm(forms.Form):
+    """The header's quick search: the same text the list's search takes (and the same limit)."""
+
+    q = forms.CharField(required=False, max_length=200)

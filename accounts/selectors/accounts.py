@@ -13,7 +13,20 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower
 from django.utils.timezone import localdate
 
@@ -172,6 +185,69 @@ def _apply(accounts: QuerySet[Account], filters: dict[str, Any], user: User) -> 
 
 def sort_accounts(accounts: QuerySet[Account], sort: str) -> QuerySet[Account]:
     return accounts.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT]))
+
+
+# -- The header's quick search ------------------------------------------------------------------------------
+
+QUICK_SEARCH_MIN_LENGTH = 2
+QUICK_SEARCH_LIMIT = 8
+
+
+@dataclass(frozen=True)
+class QuickHit:
+    """An account the quick search found, with what tells it apart: the contact address that matched, else its
+    external id when that matched, else its first domain."""
+
+    pk: int
+    name: str
+    detail: str
+    churned: bool
+
+
+@dataclass(frozen=True)
+class QuickSearch:
+    q: str
+    hits: list[QuickHit]
+    more: bool  # more accounts match than the hits shown: "See all results" lists them
+
+
+def quick_search(q: str, *, limit: int = QUICK_SEARCH_LIMIT) -> QuickSearch:
+    """The first `limit` accounts the search box's text finds (the list's `search`), in one query whatever the
+    number of accounts: an exact external id first, then names that start with the text, then the rest by name.
+    Shorter than QUICK_SEARCH_MIN_LENGTH, the text finds nothing: one letter matches half the book."""
+    q = q.strip()
+    if len(q) < QUICK_SEARCH_MIN_LENGTH:
+        return QuickSearch(q=q, hits=[], more=False)
+    by_email = "@" in q
+    accounts = search(Account.objects.all(), q)
+    if by_email:
+        accounts = accounts.annotate(
+            matched_email=Subquery(
+                Contact.objects.filter(account=OuterRef("pk"), email__ilike_contains=q)
+                .order_by("pk")
+                .values("email")[:1]
+            )
+        )
+    rank = Case(When(external_id=q, then=Value(0)), When(name__istartswith=q, then=Value(1)), default=Value(2))
+    fields = ["pk", "name", "domains", "external_id", "stage__category", *(["matched_email"] if by_email else [])]
+    found = list(accounts.order_by(rank, Lower("name"), "pk").values(*fields)[: limit + 1])
+    hits = []
+    for values in found[:limit]:
+        if by_email:
+            detail = values["matched_email"] or ""
+        elif values["external_id"] == q:
+            detail = f"ID {q}"
+        else:
+            detail = values["domains"].split(" ", 1)[0]
+        hits.append(
+            QuickHit(
+                pk=values["pk"],
+                name=values["name"],
+                detail=detail,
+                churned=values["stage__category"] == StageCategory.CHURNED,
+            )
+        )
+    return QuickSearch(q=q, hits=hits, more=len(found) > limit)
 
 
 # The list pages through the first COUNT_CAP matches and says "10,000+" beyond: counting 50,000 accounts exactly

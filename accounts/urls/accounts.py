@@ -1,10 +1,12 @@
 from django.urls import URLPattern, URLResolver, path
 
 from accounts.views import accounts as views
+from accounts.views import search
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", views.account_list, name="list"),
     path("accounts/export.csv", views.account_export, name="export"),
+    path("accounts/quick-search/", search.quick_search, name="quick_search"),
     path("accounts/bulk/", views.account_bulk, name="bulk"),
     path("accounts/bulk/<int:pk>/undo/", views.account_bulk_undo, name="bulk_undo"),
     path("accounts/segments/", views.segment_save, name="segment_save"),

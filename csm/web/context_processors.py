@@ -19,6 +19,7 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "organization": organization if membership is not None else None,
         "membership": membership,
+        "is_csm": membership is not None and membership.has_role(Role.CSM),
         "is_admin": membership is not None and membership.has_role(Role.ADMIN),
         "is_manager": membership is not None and membership.has_role(Role.MANAGER),
         "nav_section": "",

@@ -61,6 +61,69 @@
   });
 })();
 
+// The header's quick search (templates/layouts/app.html): under two characters it asks nothing (the server would
+// answer nothing anyway); Escape or a click elsewhere hides the dropdown, focus brings it back; the arrow keys walk
+// from the box through the links and back.
+(function () {
+  "use strict";
+  var MIN_LENGTH = 2;
+
+  function parts(element) {
+    var form = element && element.closest ? element.closest("form[data-quick-search]") : null;
+    if (!form) return null;
+    return {
+      form: form,
+      input: form.querySelector('input[type="search"]'),
+      results: form.querySelector(".quick-search-results"),
+      status: form.querySelector('[role="status"]')
+    };
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var box = parts(event.detail.elt);
+    if (!box || event.detail.elt !== box.input) return;
+    if (box.input.value.trim().length >= MIN_LENGTH) return;
+    event.preventDefault();
+    box.results.replaceChildren();
+    box.status.textContent = "";
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var box = parts(event.target);
+    if (box && event.target === box.results) box.results.hidden = false;
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var box = parts(event.target);
+    if (box && event.target === box.input) box.results.hidden = false;
+  });
+
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("form[data-quick-search] .quick-search-results").forEach(function (results) {
+      if (!results.closest("form").contains(event.target)) results.hidden = true;
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var box = parts(event.target);
+    if (!box) return;
+    if (event.key === "Escape") {
+      box.results.hidden = true;
+      box.input.focus();
+      return;
+    }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    if (box.results.hidden) return;
+    var stops = [box.input].concat(Array.prototype.slice.call(box.results.querySelectorAll("a")));
+    if (stops.length < 2) return;
+    var at = stops.indexOf(event.target);
+    var next = at + (event.key === "ArrowDown" ? 1 : -1);
+    if (next < 0 || next >= stops.length) return;
+    event.preventDefault();
+    stops[next].focus();
+  });
+})();
+
 // Filter forms (hx-get with data-clean-query) leave empty fields out of the URL they push: ?owner=me, not
 // ?q=&owner=me&tier=&...
 document.addEventListener("htmx:configRequest", function (event) {

@@ -14,6 +14,9 @@ CASES = [
     Case("accounts:list", "get", "/{org}/accounts/", 302, 200, 200),
     Case("accounts:list", "get", "/{org}/accounts/?owner=any", 200, 200, 200),
     Case("accounts:export", "get", "/{org}/accounts/export.csv", 200, 200, 200),
+    # The header's quick search answers htmx; a whole-page visit is sent to the list (tests/accounts/
+    # test_quick_search.py).
+    Case("accounts:quick_search", "get", "/{org}/accounts/quick-search/?q=acme", 302, 302, 302),
     Case("accounts:bulk", "post", "/{org}/accounts/bulk/", 302, 302, 302,
          (("action", "add_tag"), ("account_ids", "{account}"), ("tag", "vip"), ("confirmed", "on"))),
     # Only its author (the world's CSM) may undo a bulk change.

@@ -20,6 +20,7 @@ PAGES = [
     "/alpha/",
     "/alpha/accounts/",
     "/alpha/accounts/export.csv",
+    "/alpha/accounts/quick-search/",
     "/alpha/accounts/{account}/",
     "/alpha/board/",
     "/alpha/tasks/",
