@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.services import importing
+from accounts.services import bulk, importing
 from csm.celery import app
 from csm.models import Organization
 from csm.tenancy import current_organization
@@ -24,6 +24,8 @@ def run_import(organization_id: int, job_id: int) -> None:
 
 @app.task(base=TenantTask)
 def discard_stale_imports(organization_id: int) -> int:
+    """The organization's daily sweep: the files of imports left unfinished, and the bulk changes past undoing."""
+    bulk.forget_expired()
     return importing.discard_stale_imports(organization=current_organization())
 
 

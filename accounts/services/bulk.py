@@ -269,6 +269,13 @@ def undo(*, actor: User, change: BulkChange) -> tuple[int, int]:
     return back, len(ids) - back
 
 
+def forget_expired() -> int:
+    """Delete the bulk changes that can no longer be undone (the daily sweep, `accounts.tasks`): the timeline keeps
+    what each did. Returns how many."""
+    deleted, _ = BulkChange.objects.filter(created_at__lt=now() - timedelta(hours=UNDO_HOURS)).delete()
+    return deleted
+
+
 def _undo_owner(actor: User, change: BulkChange, accounts: list[Account]) -> int:
     still = [a for a in accounts if a.owner_id == change.applied.get("owner")]
     by_owner: dict[int | None, list[Account]] = defaultdict(list)

@@ -173,3 +173,15 @@ def test_undo_is_404_for_another_organizations_change(accounts, org_b, outsider,
 def test_a_csm_cannot_even_ask_to_reassign(accounts, csm_client):
     data = {"action": "assign_owner", "owner_id": "none", "account_ids": ids(accounts, "acme")}
     assert csm_client.post(BULK, data, headers=HTMX).status_code == 403
+
+
+def test_the_daily_sweep_forgets_changes_past_undoing(accounts, csm, csm_client, org_a):
+    from accounts import tasks
+
+    bulk_data = {"action": "add_tag", "tag": "q3", "account_ids": ids(accounts, "acme"), "confirmed": "on"}
+    csm_client.post(BULK, bulk_data)
+    csm_client.post(BULK, {**bulk_data, "account_ids": ids(accounts, "bolt")})
+    old, new = BulkChange.objects.order_by("pk")
+    BulkChange.objects.filter(pk=old.pk).update(created_at=now() - timedelta(hours=bulk.UNDO_HOURS, minutes=1))
+    tasks.discard_stale_imports.delay(org_a.pk)
+    assert list(BulkChange.objects.values_list("pk", flat=True)) == [new.pk]
