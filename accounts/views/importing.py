@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -249,7 +250,11 @@ def progress(request: OrgRequest, pk: int) -> HttpResponse:
     job = _job(pk)
     if wants_partial(request):
         if job.status in importing.EDITABLE:
+            # The check ended: the page loads again to show its outcome. The address must differ from the page's
+            # own (a new check's key), or the browser would only move to "#problems" without loading anything.
+            checked = urlencode({"checked": job.summary.get("progress_key", "")})
             problems = "#problems" if job.status == ImportStatus.INVALID else ""
-            return HttpResponseClientRedirect(org_reverse(request, "accounts:import_detail", job.pk) + problems)
+            url = org_reverse(request, "accounts:import_detail", job.pk)
+            return HttpResponseClientRedirect(f"{url}?{checked}{problems}")
         return render(request, f"{TEMPLATE}#progress", _progress_context(job))
     return redirect(org_reverse(request, "accounts:import_detail", job.pk))

@@ -180,3 +180,33 @@ def test_the_import_pages_fit_a_phone(live_server, browser, csm, org_a):
     expect(page.get_by_role("heading", name="Import customers.csv")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+@pytest.mark.usefixtures("watch_console")
+def test_the_page_follows_a_check_the_worker_runs_later_to_its_outcome(
+    live_server, page: Page, csm, org_a, monkeypatch
+):
+    # The worker takes the check some time after the mapping is posted, as with `make run`: the page shows the
+    # check waiting, polls, and loads the problems when the check has ended (same address but for "#problems" would
+    # not load anything).
+    held: list[tuple[int, int, int]] = []
+
+    def worker(task, organization_id, job_id, *args):
+        held.append((organization_id, job_id, *args))
+
+    monkeypatch.setattr(importing, "enqueue", worker)
+    base = live_server.url
+    log_in(page, base, csm.email)
+    page.goto(f"{base}/alpha/accounts/import/")
+    page.get_by_label("CSV file").set_input_files(_file(BROKEN))
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("button", name="Check every row").click()
+    expect(page.get_by_role("heading", name="Checking every row…")).to_be_visible()
+    expect(page.locator("#import-status")).to_have_text("Checking")
+    [(organization_id, job_id, actor_id)] = held
+    with activate(org_a):
+        tasks.check_import(organization_id, job_id, actor_id)
+    problems = page.get_by_role("region", name="1 problem to fix")
+    expect(problems).to_be_visible()
+    expect(page.locator("#import-status")).to_have_text("Has errors")
+    expect(page).to_have_url(re.compile(r"\?checked=[^#]+#problems$"))
