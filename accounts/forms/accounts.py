@@ -76,7 +76,8 @@ def stored_custom_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # A plain decimal without trailing zeros, as the import keeps it: 2400 and 12.5, never 2.4E+3.
+        return format(value.normalize(), "f")
     return value
 
 
