@@ -54,9 +54,11 @@ def test_mapping_the_columns_has_the_worker_check_the_rows_and_the_page_follow_i
 
     callbacks[0]()  # the worker
     polled = csm_client.get(url + "progress/", headers={"HX-Request": "true"})
-    assert polled["HX-Redirect"] == url + "#problems"
     with activate(org_a):
         job = ImportJob.objects.get()
+    # An address other than the page's own, or the browser would only scroll (the check's key makes it so).
+    assert polled["HX-Redirect"] == f"{url}?checked={job.summary['progress_key']}#problems"
+    with activate(org_a):
         assert (job.status, job.total_rows) == (ImportStatus.INVALID, 2)
         assert problems(job) == [(3, "MRR", "is not a number: write 1234.50, 1,234.50 or 1234,50.")]
 
@@ -73,6 +75,20 @@ def test_the_page_shows_how_far_the_check_has_got(csm_client, csm, org_a):
     content = partial.content.decode()
     assert 'hx-trigger="every 1s"' in content and "Reading the file: 4 rows so far." in content
     assert 'value="25"' in content  # reading the file is the first half of a check
+
+
+def test_a_started_import_says_it_checks_the_file_again_first(csm_client, csm, org_a):
+    with activate(org_a):
+        job = new_job(csm, csv("name", *[f"Acme {i}" for i in range(10)]))
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.QUEUED, total_rows=10, summary={"progress_key": "k2"}
+        )
+        job.refresh_from_db()
+        importing.CheckProgress(job, for_import=True)("checking", 6)
+    content = csm_client.get(f"/alpha/accounts/import/{job.pk}/progress/", headers={"HX-Request": "true"}).content
+    text = content.decode()
+    assert '<h2 id="progress-title">Checking the file again…</h2>' in text
+    assert "Checking the file again first: 6 rows" in text and "0 of 10 rows" in text
 
 
 def test_a_file_is_read_right_across_its_pieces(in_org_a, csm, small_pieces):
