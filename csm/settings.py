@@ -210,6 +210,9 @@ SIGNUP_ENABLED: bool = env.bool("SIGNUP_ENABLED", default=True)
 SIGNUP_CONFIRMATION_DAYS: int = env.int("SIGNUP_CONFIRMATION_DAYS", default=3)
 SIGNUP_EMAIL_LIMIT: int = env.int("SIGNUP_EMAIL_LIMIT", default=3)
 SIGNUP_EMAIL_LIMIT_MINUTES: float = 60
+# ... and at most SIGNUP_ADDRESS_LIMIT sign-up emails asked for from one client address (to any emails) within the
+# same window (csm.auth_limits): the form cannot be used to mail many strangers.
+SIGNUP_ADDRESS_LIMIT: int = env.int("SIGNUP_ADDRESS_LIMIT", default=10)
 INVITATION_VALID_DAYS: int = env.int("INVITATION_VALID_DAYS", default=7)
 
 # Guessing passwords meets three limits; the counts live in PostgreSQL (csm.auth_limits.services says how they are

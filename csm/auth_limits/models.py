@@ -9,6 +9,7 @@ from django.utils.timezone import now
 class AttemptKind(models.TextChoices):
     LOGIN_FAILURE = "login_failure", "Failed login"
     PASSWORD_RESET = "password_reset", "Password-reset request"
+    SIGN_UP = "sign_up", "Sign-up email"
 
 
 class Attempt(models.Model):

@@ -174,6 +174,7 @@ def _record(kind: AttemptKind, *, email: str, address: str) -> None:
             timedelta(hours=settings.LOGIN_EMAIL_FAILURE_HOURS),
             timedelta(minutes=settings.LOGIN_ADDRESS_LOCKOUT_MINUTES),
             timedelta(minutes=settings.PASSWORD_RESET_LIMIT_MINUTES),
+            timedelta(minutes=settings.SIGNUP_EMAIL_LIMIT_MINUTES),
         )
         # A few stale rows at a time, skipping those a parallel request is deleting rather than waiting for it.
         stale = list(
@@ -254,4 +255,27 @@ def may_send_password_reset(request: HttpRequest, email: str) -> bool:
         if recent.filter(address=address).count() >= settings.PASSWORD_RESET_ADDRESS_LIMIT:
             return False
         _record(AttemptKind.PASSWORD_RESET, email=email, address=address)
+    return True
+
+
+# -- Sign-up emails -----------------------------------------------------------------------------------------------
+
+
+def may_send_sign_up(request: HttpRequest, email: str) -> bool:
+    """Whether this client may have a sign-up email sent (to `email`); counts it when it may.
+
+    The sign-up itself holds each address to SIGNUP_EMAIL_LIMIT emails (csm.services); this holds each client to
+    SIGNUP_ADDRESS_LIMIT within SIGNUP_EMAIL_LIMIT_MINUTES, whatever the emails, so that the form cannot be used to
+    send mail to many strangers. Refused requests are not counted, and the page answers as when an email was sent."""
+    address = client_address(request)
+    recent = Attempt.objects.filter(
+        kind=AttemptKind.SIGN_UP,
+        address=address,
+        at__gt=timezone.now() - timedelta(minutes=settings.SIGNUP_EMAIL_LIMIT_MINUTES),
+    )
+    with transaction.atomic():
+        _lock("sign_up", address)
+        if recent.count() >= settings.SIGNUP_ADDRESS_LIMIT:
+            return False
+        _record(AttemptKind.SIGN_UP, email=email, address=address)
     return True

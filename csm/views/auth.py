@@ -170,13 +170,15 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        pending = services.request_sign_up(
-            email=data["email"],
-            password=data["password1"],
-            full_name=data["full_name"],
-            organization_name=data["organization_name"],
-            organization_slug=data["organization_slug"],
-        )
+        pending = None
+        if auth_limits.may_send_sign_up(request, data["email"]):
+            pending = services.request_sign_up(
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                organization_name=data["organization_name"],
+                organization_slug=data["organization_slug"],
+            )
         _remember_sign_up(request, data["email"], pending)
         return redirect("signup_sent")
     return render(request, "registration/signup.html", {"form": form})
@@ -200,7 +202,8 @@ def signup_resend(request: HttpRequest) -> HttpResponse:
     if email is None:
         messages.error(request, "That button is too old: log in again to have the link sent again.")
         return redirect("login")
-    _remember_sign_up(request, email, services.resend_sign_up_link(email=email))
+    sent = services.resend_sign_up_link(email=email) if auth_limits.may_send_sign_up(request, email) else None
+    _remember_sign_up(request, email, sent)
     return redirect("signup_sent")
 
 

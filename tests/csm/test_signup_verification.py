@@ -296,3 +296,18 @@ def test_the_email_of_a_link_is_sent_once_and_retried_only_when_surely_not_sent(
     assert len(service.sent) == 1
     pending.refresh_from_db()
     assert pending.mailed_nonce == pending.nonce
+
+
+def test_one_client_gets_at_most_ten_sign_up_emails_an_hour_to_any_addresses(db, sign_up, settings):
+    # Otherwise the form would mail any number of strangers, 3 each (audit: no per-IP limit on sign-up emails).
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        answers = [sign_up(f"person{n}@gamma.test", organization_name=f"Gamma {n}") for n in range(12)]
+        assert {(a.status_code, a["Location"]) for a in answers} == {(302, "/signup/sent/")}
+        assert len(mail.outbox) == settings.SIGNUP_ADDRESS_LIMIT == 10
+        assert not SignUp.objects.filter(email__in=["person10@gamma.test", "person11@gamma.test"]).exists()
+        # Another client is not held back by this one.
+        sign_up("person12@gamma.test", client=Client(REMOTE_ADDR="203.0.113.9"))
+        assert len(mail.outbox) == 11
+        clock.shift(timedelta(minutes=61))
+        sign_up("person13@gamma.test")
+        assert len(mail.outbox) == 12
