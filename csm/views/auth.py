@@ -309,6 +309,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         login(request, new_user, backend=AUTH_BACKEND)
         messages.success(request, f"Welcome to {organization.name}!")
-        return redirect("org_home", org_slug=organization.slug)
+        response = redirect("org_home", org_slug=organization.slug)
+        auth_limits.remember_browser(response, new_user)  # as after logging in with the password (csm.auth_limits)
+        return response
     context["form"] = form
     return render(request, "csm/invitation_accept.html", context)

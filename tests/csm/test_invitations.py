@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from csm import services
+from csm.auth_limits.services import KNOWN_BROWSER_COOKIE
 from csm.models import ActivityLog, Invitation, InvitationStatus, Membership, Role, User
 from csm.tenancy import activate
 from tests.conftest import client_for, make_member
@@ -52,6 +53,8 @@ def test_an_admin_invites_by_email_and_the_link_works_once(admin_client, org_a, 
     assert b"Create account and join" in page.content
     accepted = visitor.post(link, {"full_name": "Nina Newbie", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert accepted.status_code == 302 and accepted["Location"] == "/alpha/"
+    # The browser that accepted is known to the account, as after a login (csm.auth_limits: not paused later).
+    assert KNOWN_BROWSER_COOKIE in accepted.cookies
     assert visitor.get("/alpha/").status_code == 200
 
     user = User.objects.get(email="newbie@alpha.test")
