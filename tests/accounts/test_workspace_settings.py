@@ -3,6 +3,8 @@ the activity log they write, and their pages' query counts."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -463,16 +465,19 @@ def test_deleting_a_template_keeps_the_plans_started_from_it(admin_client, org_a
 # -- Pages: query counts, wrong methods --------------------------------------------------------------------------
 
 
+_grown = itertools.count()
+
+
 def _grow(organization, n: int) -> None:
+    # Names unique across calls (id(object()) was not: a freed object's address comes back at once).
     with activate(organization):
         template = PlanTemplate.objects.order_by("id").first()
-        for i in range(n):
+        for _ in range(n):
+            i = next(_grown)
             AccountFactory(tier=Tier.objects.order_by("?").first(), stage=LifecycleStage.objects.order_by("?").first())
-            CustomField.objects.create(
-                organization=organization, label=f"Field {i} {id(object())}", key=f"f{i}_{id(object())}"
-            )
+            CustomField.objects.create(organization=organization, label=f"Field {i}", key=f"f{i}")
             PlanTemplateItem.objects.create(organization=organization, template=template, objective="O", title=f"M {i}")
-            PlanTemplate.objects.create(organization=organization, name=f"Template {i} {id(object())}")
+            PlanTemplate.objects.create(organization=organization, name=f"Template {i}")
 
 
 def test_every_settings_page_renders_in_a_constant_number_of_queries(admin_client, org_a):
