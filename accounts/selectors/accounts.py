@@ -8,7 +8,7 @@ be reloaded, shared and saved as a segment. Every filter and sort is served by a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -28,6 +28,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Lower
+from django.http import Http404
 from django.utils.timezone import localdate
 
 from accounts.forms.filters import AccountFilterForm
@@ -52,6 +53,7 @@ from accounts.models import (
 from accounts.selectors.tasks import ROW_FIELDS as TASK_ROW_FIELDS
 from accounts.templatetags.accounts_tags import money
 from csm.models import ActivityLog, User
+from csm.prepared import prepared
 from csm.timeline import attach, filter_by_kind
 from csm.web import cursors
 
@@ -404,15 +406,21 @@ MAX_TICKETS = 10
 MAX_PLANS = 3
 
 
-def account_for_360(pk: int) -> Account:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        Account.objects.select_related("owner", "tier", "stage").prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name"))
-        ),
-        pk=pk,
+@prepared
+def _account_for_360(pk: int) -> QuerySet[Account]:
+    return (
+        Account.objects.select_related("owner", "tier", "stage")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .filter(pk=pk)
     )
+
+
+def account_for_360(pk: int) -> Account:
+    """The account of a 360 page, with what its header shows; 404 when the organization has none with this id."""
+    found = _account_for_360(pk)
+    if not found:
+        raise Http404("No such account.")
+    return found[0]
 
 
 def stakeholder_tree(contacts: list[Contact]) -> list[StakeholderNode]:
@@ -458,28 +466,47 @@ def open_task_count(account: Account) -> tuple[int, bool]:
     return min(counted, MAX_TASKS), counted > MAX_TASKS
 
 
-def account_360(account: Account) -> Account360:
-    contacts = list(
-        Contact.objects.filter(account=account).select_related("reports_to").order_by("name")[:MAX_CONTACTS]
-    )
-    open_tasks_q = _open_tasks_of(account)
-    plans = list(
-        plans_with_progress(SuccessPlan.objects.filter(account=account).exclude(status=PlanStatus.ABANDONED)).order_by(
-            "-status", "-created_at"
-        )[:MAX_PLANS]
-    )
-    # One more than shown tells whether there are more, without a COUNT.
-    # The columns the page shows: a task's row, a ticket's line (not their descriptions and bodies).
-    open_tasks = list(
-        open_tasks_q.select_related("assignee", "account")
+# The 360's reads, each built and compiled once (csm.prepared): the page runs a dozen of them on every request.
+
+
+@prepared
+def _contacts_360(account_id: int) -> QuerySet[Contact]:
+    return Contact.objects.filter(account_id=account_id).select_related("reports_to").order_by("name")[:MAX_CONTACTS]
+
+
+@prepared
+def _plans_360(account_id: int) -> QuerySet[SuccessPlan]:
+    plans = SuccessPlan.objects.filter(account_id=account_id).exclude(status=PlanStatus.ABANDONED)
+    return plans_with_progress(plans).order_by("-status", "-created_at")[:MAX_PLANS]
+
+
+@prepared
+def _open_tasks_360(account_id: int, today: date) -> QuerySet[Task]:
+    # One more than shown tells whether there are more, without a COUNT. The columns the page shows: a task's row.
+    return (
+        Task.objects.filter(account_id=account_id)
+        .filter(Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.SNOOZED, snoozed_until__lte=today))
+        .select_related("assignee", "account")
         .only(*TASK_ROW_FIELDS)
         .order_by(F("due_date").asc(nulls_last=True), "id")[: MAX_TASKS + 1]
     )
-    tickets = list(
-        Ticket.objects.filter(account=account)
+
+
+@prepared
+def _tickets_360(account_id: int) -> QuerySet[Ticket]:
+    # A ticket's line, not its description and body.
+    return (
+        Ticket.objects.filter(account_id=account_id)
         .only("number", "subject", "status", "opened_at", "resolved_at")
         .order_by("-opened_at")[: MAX_TICKETS + 1]
     )
+
+
+def account_360(account: Account) -> Account360:
+    contacts = _contacts_360(account.pk)
+    plans = _plans_360(account.pk)
+    open_tasks = _open_tasks_360(account.pk, localdate())
+    tickets = _tickets_360(account.pk)
     return Account360(
         account=account,
         contacts=contacts,
@@ -502,17 +529,36 @@ class TimelinePage:
     older: str | None  # the cursor of the next (older) page, when there is one
 
 
+def _timeline_entries(account_id: int, account_type: int, kind: str) -> QuerySet[ActivityLog]:
+    entries = ActivityLog.objects.filter(about_type_id=account_type, about_id=account_id)
+    return filter_by_kind(entries, kind) if kind else entries
+
+
+@prepared
+def _timeline_page(account_id: int, account_type: int, *, kind: str) -> QuerySet[ActivityLog]:
+    """The first page of a timeline (and one entry more, which says whether there are older ones)."""
+    entries = _timeline_entries(account_id, account_type, kind)
+    return entries.order_by("-created_at", "-id")[: TIMELINE_PAGE_SIZE + 1]
+
+
+@prepared
+def _timeline_page_before(
+    account_id: int, account_type: int, moment: datetime, pk: int, *, kind: str
+) -> QuerySet[ActivityLog]:
+    entries = _timeline_entries(account_id, account_type, kind)
+    entries = entries.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    return entries.order_by("-created_at", "-id")[: TIMELINE_PAGE_SIZE + 1]
+
+
 def timeline(account: Account, *, kind: str = "", before: tuple[Any, int] | None = None) -> TimelinePage:
     """One page of the account's timeline, newest first."""
     from django.contrib.contenttypes.models import ContentType
 
-    entries = ActivityLog.objects.filter(about_type=ContentType.objects.get_for_model(Account), about_id=account.pk)
-    if kind:
-        entries = filter_by_kind(entries, kind)
-    if before is not None:
-        moment, pk = before
-        entries = entries.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
-    page = list(entries.order_by("-created_at", "-id")[: TIMELINE_PAGE_SIZE + 1])
+    account_type = ContentType.objects.get_for_model(Account).pk
+    if before is None:
+        page = _timeline_page(account.pk, account_type, kind=kind)
+    else:
+        page = _timeline_page_before(account.pk, account_type, *before, kind=kind)
     shown = attach(page[:TIMELINE_PAGE_SIZE])
     older = cursors.encode(shown[-1].created_at, shown[-1].pk) if len(page) > TIMELINE_PAGE_SIZE else None
     return TimelinePage(shown, older)

@@ -1,0 +1,176 @@
+"""Prepared queries: a hot read's queryset is built and compiled once per shape, and each call binds its values.
+
+Django builds and compiles every queryset anew on every request: on the workspace's pages that costs more Python
+than the queries cost PostgreSQL (about 0.6-0.9 ms of building, compiling and hydrating against 0.3-0.5 ms of SQL
+for an indexed read). A `PreparedQuery` wraps a function that builds a queryset from a few plain values:
+
+    @prepared
+    def _open_tasks(account_id: int, today: date, *, limit: int) -> QuerySet[Task]:
+        return Task.objects.filter(account_id=account_id, due_date__lte=today).order_by("due_date")[:limit]
+
+    tasks = _open_tasks(account.pk, localdate(), limit=10)   # a list of Task
+
+The first call of each shape (the keyword arguments, which may change the SQL itself, such as a LIMIT, and which
+positional values are None) builds the queryset with stand-in values, under a stand-in organization, compiles it,
+and notes where each stand-in landed among the SQL's parameters. Each call then puts its own values, and the
+current organization's id, in those places and runs the SQL through Django's own iterable, so rows come back as
+model instances with their select_related objects, and prefetch_related runs as usual. Nothing else is cached: no
+rows, no organization.
+
+What keeps tenants apart:
+- The organization's id is bound like the other values, from the active tenant (`current_organization()`): a call
+  outside `activate()` raises. The stand-in organization must reach the SQL (the scoped manager's filter): a query
+  without it is refused when it is prepared, so only tenant models' reads are prepared, and while it is built no
+  organization is active (`current_organization()` raises), so no real organization's id can be baked into it.
+- Row-level security still holds under any SQL.
+
+Measured (`make bench PYTEST_ARGS="-k 360"`, the 360's five reads prepared): p50 26-28 ms before, 18-22 ms after.
+
+What a build function must be: a pure function of its arguments (no `current_organization()` attributes, no
+`localdate()` inside: pass them in), with positional values that Django passes to PostgreSQL as they are (ints,
+strings compared for equality, dates, datetimes, Decimals). A value that Django transforms (a `__icontains`
+string, a list for `__in`) cannot be found among the parameters: preparing refuses it, loudly, in the tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+from django_scopes.state import state as scope_state
+
+from csm.tenancy import context as tenancy
+
+# Stand-ins no real value takes: ids far below any sequence, dates in year 1, strings with a marker.
+_ORGANIZATION = -7_301_000_000_000_001
+_INT_BASE = -7_302_000_000_000_000
+
+
+class PreparingError(TypeError):
+    """A build function that cannot be prepared (see the module's docstring)."""
+
+
+def _stand_in(value: Any, index: int) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value  # part of the shape: True/False and None change the SQL, not a parameter
+    if isinstance(value, int):
+        return _INT_BASE - index
+    if isinstance(value, datetime):
+        return datetime(1, 1, 2, 0, 0, index, tzinfo=UTC)
+    if isinstance(value, date):
+        return date(1, 1, index + 2)
+    if isinstance(value, Decimal):
+        return Decimal(_INT_BASE - index) / 1000
+    if isinstance(value, str):
+        return f"\x01prepared-{index}\x01"
+    raise PreparingError(f"A prepared query cannot take a {type(value).__name__} ({value!r}) as a value.")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    queryset: QuerySet[Any]
+    compiler: SQLCompiler
+    sql: str
+    # For each SQL parameter: the index of the value it takes (0 is the organization), or None for a constant.
+    slots: tuple[int | None, ...]
+    constants: tuple[Any, ...]
+    wrappers: tuple[type | None, ...]  # how a value is passed in its place (psycopg's Int8 for a bigint), if at all
+
+
+class PreparedQuery[M: Model]:
+    """See the module's docstring."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+        self.build = build
+        self.__name__ = getattr(build, "__name__", "prepared")
+        self.__doc__ = build.__doc__
+        self._shapes: dict[tuple[Any, ...], _Prepared] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, *values: Any, **shape: Any) -> list[M]:
+        organization = tenancy.current_organization()  # raises outside a tenant
+        key = (
+            tuple(type(v) if v is not None and not isinstance(v, bool) else v for v in values),
+            tuple(sorted(shape.items())),
+        )
+        found = self._shapes.get(key)
+        if found is None:
+            with self._lock:
+                found = self._shapes.get(key) or self._prepare(values, shape)
+                self._shapes[key] = found
+        bound_values = (organization.pk, *values)
+        params = tuple(
+            constant if slot is None else wrapper(bound_values[slot]) if wrapper else bound_values[slot]
+            for slot, constant, wrapper in zip(found.slots, found.constants, found.wrappers, strict=True)
+        )
+        return self._run(found, params)
+
+    def _prepare(self, values: tuple[Any, ...], shape: dict[str, Any]) -> _Prepared:
+        stand_ins = [_stand_in(value, index) for index, value in enumerate(values, start=1)]
+        organization_token = tenancy._current_organization.set(None)
+        scope_token = scope_state.set({"_enabled": True, "organization": _ORGANIZATION})
+        try:
+            queryset = self.build(*stand_ins, **shape)
+            compiler = queryset.query.get_compiler(using=queryset.db)
+            sql, params = compiler.as_sql()
+        finally:
+            scope_state.reset(scope_token)
+            tenancy._current_organization.reset(organization_token)
+        wanted = dict(enumerate([_ORGANIZATION, *stand_ins]))
+        slots: list[int | None] = []
+        constants: list[Any] = []
+        wrappers: list[type | None] = []
+        found = set()
+        for param in params:
+            # psycopg's Int8 (Django's binding of a big integer column) is an int: compared as one, and the value
+            # bound in its place is wrapped the same way.
+            slot = next(
+                (
+                    index
+                    for index, stand_in in wanted.items()
+                    if stand_in is not None
+                    and not isinstance(stand_in, bool)
+                    and isinstance(param, type(stand_in))
+                    and param == stand_in
+                ),
+                None,
+            )
+            slots.append(slot)
+            constants.append(None if slot is not None else param)
+            wrappers.append(type(param) if slot is not None and type(param) is not type(wanted[slot]) else None)
+            if slot is not None:
+                found.add(slot)
+        missing = [i for i, v in wanted.items() if i not in found and v is not None and not isinstance(v, bool)]
+        if missing:
+            raise PreparingError(
+                f"{self.__name__}: the value(s) at {missing} (0 is the organization) do not reach the SQL as they "
+                "are; pass them as keyword arguments (part of the shape) or change the query."
+            )
+        marks = [repr(v) for v in wanted.values() if v is not None and not isinstance(v, bool)]
+        marks += [str(v) for v in wanted.values() if isinstance(v, int | Decimal) and not isinstance(v, bool)]
+        if any(mark in repr(constant) for constant in constants if constant is not None for mark in marks):
+            # A value that reached the SQL transformed too (a "%...%" of a string, say) would stay the stand-in's.
+            raise PreparingError(f"{self.__name__}: a value reaches the SQL transformed as well as it is.")
+        return _Prepared(queryset, compiler, sql, tuple(slots), tuple(constants), tuple(wrappers))
+
+    @staticmethod
+    def _run(found: _Prepared, params: tuple[Any, ...]) -> list[M]:
+        queryset = found.queryset.all()  # a clone: the prepared queryset itself is never run
+        bound = copy.copy(found.compiler)
+        bound.connection = connections[queryset.db]
+        sql = found.sql
+        bound.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign]
+        queryset.query.get_compiler = lambda *args, **kwargs: bound  # type: ignore[method-assign]
+        return list(queryset)
+
+
+def prepared[M: Model](build: Callable[..., QuerySet[M]]) -> PreparedQuery[M]:
+    return PreparedQuery(build)

@@ -1,0 +1,87 @@
+"""Prepared queries (csm.prepared): the same rows as the queryset they come from, for the active organization only,
+in one query, and a build function that cannot be prepared is refused when it is first called."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localdate
+
+from accounts.models import Account, Task
+from csm.prepared import PreparingError, prepared
+from csm.tenancy import NoActiveOrganizationError, activate
+from tests.factories import AccountFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _tasks(account_id: int, due_by, *, limit: int) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(account_id=account_id, due_date__lte=due_by)
+        .select_related("account", "assignee")
+        .order_by(F("due_date").asc(nulls_last=True), "id")[:limit]
+    )
+
+
+tasks_of = prepared(_tasks)
+
+
+@prepared
+def accounts_named(name: str, owner_id: int | None) -> QuerySet[Account]:
+    return Account.objects.filter(name=name, owner_id=owner_id).order_by("id")
+
+
+def test_the_rows_are_the_querysets_in_one_query_with_their_related_objects(org_a, csm):
+    today = localdate()
+    with activate(org_a):
+        account = AccountFactory(name="Acme")
+        made = [TaskFactory(account=account, assignee=csm, due_date=today - timedelta(days=n)) for n in range(4)]
+        TaskFactory(account=account, due_date=today + timedelta(days=3))  # not due yet
+        for limit in (2, 10, 2):  # the second shape, then the first again from the cache
+            expected = list(_tasks(account.pk, today, limit=limit))
+            with CaptureQueriesContext(connection) as queries:
+                found = tasks_of(account.pk, today, limit=limit)
+                names = [(task.account.name, task.assignee.email if task.assignee else None) for task in found]
+            assert found == expected and len(found) == min(limit, 4)
+            assert len(queries) == 1 and names == [("Acme", csm.email)] * len(found)
+        assert {task.pk for task in tasks_of(account.pk, today, limit=10)} == {task.pk for task in made}
+
+
+def test_each_call_reads_the_active_organization_only(org_a, org_b):
+    with activate(org_a):
+        mine = AccountFactory(name="Same name")
+    with activate(org_b):
+        theirs = AccountFactory(name="Same name")
+    with activate(org_a):
+        assert accounts_named("Same name", None) == [mine]
+    with activate(org_b):
+        assert accounts_named("Same name", None) == [theirs]
+        # An id of the other organization finds nothing, as with any queryset.
+        assert tasks_of(mine.pk, localdate(), limit=5) == []
+
+
+def test_none_is_part_of_the_shape(org_a, csm):
+    with activate(org_a):
+        owned = AccountFactory(name="Acme", owner=csm)
+        orphan = AccountFactory(name="Acme", owner=None)
+        assert accounts_named("Acme", csm.pk) == [owned]
+        assert accounts_named("Acme", None) == [orphan]  # IS NULL, not = NULL
+
+
+def test_outside_a_tenant_it_raises():
+    with pytest.raises(NoActiveOrganizationError):
+        accounts_named("Acme", None)
+
+
+def test_values_that_do_not_reach_the_sql_as_they_are_are_refused(org_a):
+    contains = prepared(lambda text: Account.objects.filter(name__icontains=text))
+    within = prepared(lambda ids: Account.objects.filter(pk__in=ids))
+    with activate(org_a):
+        with pytest.raises(PreparingError, match="do not reach the SQL"):
+            contains("acme")
+        with pytest.raises(PreparingError, match="cannot take a list"):
+            within([1, 2])
