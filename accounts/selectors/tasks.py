@@ -22,6 +22,7 @@ from django.utils.timezone import now
 
 from accounts.models import PRIORITY_ORDER, Account, Task, TaskStatus
 from csm.models import Membership, User
+from csm.prepared import prepared
 from csm.selectors import first_of_each
 
 GROUPS = (
@@ -172,6 +173,32 @@ def _walks(key: str, today: date) -> list[Q]:
     return [_in_group(key, today)]
 
 
+def _whose_tasks(assignee_id: int | None, *, team: bool) -> QuerySet[Task]:
+    """`Whose.filter` from plain values, for a prepared query."""
+    if team:
+        return Task.objects.filter(assignee__isnull=False)  # the condition of the team's index, as Whose.filter
+    return Task.objects.filter(assignee_id=assignee_id)  # None: IS NULL, the unassigned tasks
+
+
+@prepared
+def _first_rows(
+    assignee_id: int | None, today: date, *, team: bool, limits: tuple[tuple[str, int], ...]
+) -> QuerySet[Task]:
+    """The groups' first rows in one UNION ALL: bounded walks of the open tasks' index, one or two a group, and the
+    first woken-up snoozed tasks of all the groups (built and compiled once per shape, csm.prepared)."""
+    open_tasks, woken = _open_kinds(_whose_tasks(assignee_id, team=team), today)
+    parts = [
+        _rows(open_tasks).filter(condition).order_by(*ORDERING)[:limit]
+        for key, limit in limits
+        for condition in _walks(key, today)
+    ]
+    in_shown = Q()
+    for key, _limit in limits:
+        in_shown |= _in_group(key, today)
+    parts.append(_rows(woken).filter(in_shown).order_by(*ORDERING)[: sum(limit for _key, limit in limits) + 1])
+    return parts[0].union(*parts[1:], all=True)
+
+
 def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[TaskGroup]:
     """The open tasks of `whose` in the three groups, each ordered by due date then priority and cut at its limit
     (`limits[group]`), with each group's full count. Three queries whatever the number of tasks: the counts of the
@@ -179,21 +206,14 @@ def open_groups(whose: Whose, *, today: date, limits: dict[str, int]) -> list[Ta
     walks of the assignee's due-date index, one UNION ALL). Woken-up snoozed tasks are few: one walk takes the first
     of them for all the groups, and only when it fills up (more of them than the groups show) does a fourth query
     take each group's own."""
-    open_tasks, woken = _open_kinds(whose.filter(Task.objects.all()), today)
+    _, woken = _open_kinds(whose.filter(Task.objects.all()), today)
     totals = open_counts(whose, today=today)
     shown = [key for key in GROUP_KEYS if limits[key]]
     budget = sum(limits[key] for key in shown)
-    parts = [
-        _rows(open_tasks).filter(condition).order_by(*ORDERING)[: limits[key]]
-        for key in shown
-        for condition in _walks(key, today)
-    ]
+    rows: list[Task] = []
     if shown:
-        in_shown = Q()
-        for key in shown:
-            in_shown |= _in_group(key, today)
-        parts.append(_rows(woken).filter(in_shown).order_by(*ORDERING)[: budget + 1])
-    rows = first_of_each(parts)
+        assignee_id = whose.user.pk if whose.user is not None else None
+        rows = _first_rows(assignee_id, today, team=whose.team, limits=tuple((key, limits[key]) for key in shown))
     if sum(1 for task in rows if task.status == TaskStatus.SNOOZED) > budget:
         rows = [task for task in rows if task.status != TaskStatus.SNOOZED] + first_of_each(
             [_rows(woken).filter(_in_group(key, today)).order_by(*ORDERING)[: limits[key]] for key in shown]
