@@ -10,9 +10,9 @@ from django.apps import AppConfig
 
 
 def _load_notes(ids: list[int]) -> dict[int, Any]:
-    from accounts.models import Note
+    from accounts.selectors.accounts import notes_by_id
 
-    return Note.objects.select_related("contact").in_bulk(ids)
+    return notes_by_id(ids)
 
 
 def _note_entry(entry: Any) -> str:

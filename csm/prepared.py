@@ -42,6 +42,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -74,6 +75,27 @@ def _stand_in(value: Any, index: int) -> Any:
     raise PreparingError(f"A prepared query cannot take a {type(value).__name__} ({value!r}) as a value.")
 
 
+def _shape_of(value: Any) -> Any:
+    """What of a value is part of its query's shape: its type, the value itself for None and booleans, the length
+    and item types of a list."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_shape_of(item) for item in value))
+    return type(value)
+
+
+def _flat(values: Any) -> list[Any]:
+    """The values, lists spread out, in the order of their stand-ins."""
+    flat: list[Any] = []
+    for value in values:
+        if isinstance(value, list | tuple):
+            flat.extend(value)
+        else:
+            flat.append(value)
+    return flat
+
+
 @dataclass(frozen=True)
 class _Prepared:
     queryset: QuerySet[Any]
@@ -97,16 +119,15 @@ class PreparedQuery[M: Model]:
 
     def __call__(self, *values: Any, **shape: Any) -> list[M]:
         organization = tenancy.current_organization()  # raises outside a tenant
-        key = (
-            tuple(type(v) if v is not None and not isinstance(v, bool) else v for v in values),
-            tuple(sorted(shape.items())),
-        )
+        key = (tuple(_shape_of(value) for value in values), tuple(sorted(shape.items())))
         found = self._shapes.get(key)
         if found is None:
             with self._lock:
                 found = self._shapes.get(key) or self._prepare(values, shape)
                 self._shapes[key] = found
-        bound_values = (organization.pk, *values)
+        if not found.sql:
+            return []
+        bound_values = (organization.pk, *_flat(values))
         params = tuple(
             constant if slot is None else wrapper(bound_values[slot]) if wrapper else bound_values[slot]
             for slot, constant, wrapper in zip(found.slots, found.constants, found.wrappers, strict=True)
@@ -114,17 +135,27 @@ class PreparedQuery[M: Model]:
         return self._run(found, params)
 
     def _prepare(self, values: tuple[Any, ...], shape: dict[str, Any]) -> _Prepared:
-        stand_ins = [_stand_in(value, index) for index, value in enumerate(values, start=1)]
+        # Each value, or each item of a list of values, gets its own stand-in, numbered as `_flat` numbers them.
+        counter = iter(range(1, 1_000_000))
+        stand_ins = [
+            [_stand_in(item, next(counter)) for item in value]
+            if isinstance(value, list | tuple)
+            else _stand_in(value, next(counter))
+            for value in values
+        ]
         organization_token = tenancy._current_organization.set(None)
         scope_token = scope_state.set({"_enabled": True, "organization": _ORGANIZATION})
         try:
             queryset = self.build(*stand_ins, **shape)
             compiler = queryset.query.get_compiler(using=queryset.db)
-            sql, params = compiler.as_sql()
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:  # `pk__in=[]` and the like: this shape finds nothing, whatever its values
+                return _Prepared(queryset, compiler, "", (), (), ())
         finally:
             scope_state.reset(scope_token)
             tenancy._current_organization.reset(organization_token)
-        wanted = dict(enumerate([_ORGANIZATION, *stand_ins]))
+        wanted = dict(enumerate([_ORGANIZATION, *_flat(stand_ins)]))
         slots: list[int | None] = []
         constants: list[Any] = []
         wrappers: list[type | None] = []

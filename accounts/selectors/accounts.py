@@ -38,9 +38,11 @@ from accounts.models import (
     Contact,
     ContactRole,
     ContactStatus,
+    CustomField,
     HealthBand,
     Milestone,
     MilestoneStatus,
+    Note,
     PlanStatus,
     Segment,
     StageCategory,
@@ -527,6 +529,26 @@ TIMELINE_PAGE_SIZE = 25
 class TimelinePage:
     entries: list[ActivityLog]
     older: str | None  # the cursor of the next (older) page, when there is one
+
+
+@prepared
+def _notes(ids: list[int]) -> QuerySet[Note]:
+    return Note.objects.select_related("contact").filter(pk__in=ids)
+
+
+def notes_by_id(ids: list[int]) -> dict[int, Note]:
+    """The notes a page of the timeline shows, by id, with their contacts (the timeline's loader of notes)."""
+    return {note.pk: note for note in _notes(sorted(set(ids)))}
+
+
+@prepared
+def _custom_fields() -> QuerySet[CustomField]:
+    return CustomField.objects.all()
+
+
+def custom_fields() -> list[CustomField]:
+    """The organization's custom fields, in their order."""
+    return _custom_fields()
 
 
 def _timeline_entries(account_id: int, account_type: int, kind: str) -> QuerySet[ActivityLog]:

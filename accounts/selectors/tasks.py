@@ -256,11 +256,14 @@ def recently_done(whose: Whose) -> list[Task]:
     )
 
 
+@prepared
+def _active_members() -> QuerySet[Membership]:
+    return Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name", "user__email")
+
+
 def active_members() -> list[Membership]:
     """The people tasks can be assigned to, by name."""
-    return list(
-        Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name", "user__email")
-    )
+    return _active_members()
 
 
 def account_suggestions(text: str, *, limit: int = 10) -> list[Account]:

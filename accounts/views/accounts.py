@@ -408,7 +408,7 @@ def _render_details(request: OrgRequest, pk: int) -> HttpResponse:
 
 
 def _custom_values(account: Account) -> list[tuple[str, Any]]:
-    return [(f.label, account.custom_fields.get(f.key)) for f in CustomField.objects.all()]
+    return [(f.label, account.custom_fields.get(f.key)) for f in selectors.custom_fields()]
 
 
 # -- The 360 -----------------------------------------------------------------------------------------------------

@@ -79,9 +79,20 @@ def test_outside_a_tenant_it_raises():
 
 def test_values_that_do_not_reach_the_sql_as_they_are_are_refused(org_a):
     contains = prepared(lambda text: Account.objects.filter(name__icontains=text))
-    within = prepared(lambda ids: Account.objects.filter(pk__in=ids))
     with activate(org_a):
         with pytest.raises(PreparingError, match="do not reach the SQL"):
             contains("acme")
-        with pytest.raises(PreparingError, match="cannot take a list"):
-            within([1, 2])
+        with pytest.raises(PreparingError, match="cannot take a dict"):
+            prepared(lambda found: Account.objects.filter(custom_fields=found))({"a": 1})
+
+
+def test_a_list_of_values_is_a_shape_by_its_length(org_a, org_b):
+    within = prepared(lambda ids, name: Account.objects.filter(pk__in=ids).exclude(name=name).order_by("id"))
+    with activate(org_b):
+        foreign = AccountFactory()
+    with activate(org_a):
+        a, b, c = (AccountFactory(name=f"A{n}") for n in range(3))
+        assert within([a.pk, b.pk], "A1") == [a]
+        assert within([c.pk, b.pk], "A0") == [b, c]  # the same shape, other values
+        assert within([a.pk, b.pk, c.pk, foreign.pk], "") == [a, b, c]  # another length; never another organization's
+        assert within([], "") == []
