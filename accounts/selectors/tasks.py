@@ -14,7 +14,7 @@ the (organization, assignee, status, due date, priority, id) index; the team's r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -142,16 +142,26 @@ def _in_order(task: Task) -> tuple[bool, date, int, int]:
     return (task.due_date is None, task.due_date or date.max, PRIORITY_ORDER[task.priority], task.pk)
 
 
+@prepared
+def _counts(assignee_id: int | None, today: date, *, team: bool, woken: bool) -> QuerySet[Task]:
+    """One row (none without tasks): the open (or woken-up snoozed) tasks' count in each group. Counting the status
+    (never null, and in the index) rather than the id, which is not in the index: the count reads the index alone.
+    A values() query grouped by a constant, which a prepared query can run, rather than an aggregate()."""
+    open_tasks, woken_tasks = _open_kinds(_whose_tasks(assignee_id, team=team), today)
+    tasks = woken_tasks if woken else open_tasks
+    counts = {key: Count("status", filter=_in_group(key, today)) for key in GROUP_KEYS}
+    return tasks.order_by().annotate(one=Value(1)).values("one").annotate(**counts).values(*GROUP_KEYS)
+
+
 def open_counts(whose: Whose, *, today: date) -> dict[str, int]:
-    """How many open tasks `whose` has in each group: two aggregates read from the assignee index (the team's
-    index for the whole team) alone."""
+    """How many open tasks `whose` has in each group: two counts read from the assignee index (the team's index for
+    the whole team) alone, one for the open tasks and one for the woken-up snoozed ones."""
     totals = dict.fromkeys(GROUP_KEYS, 0)
-    for tasks in _open_kinds(whose.filter(Task.objects.all()), today):
-        # Counting the status (never null, and in the index) rather than the id, which is not in the index: the
-        # count then reads the index alone.
-        counted = tasks.aggregate(**{key: Count("status", filter=_in_group(key, today)) for key in GROUP_KEYS})
-        for key in GROUP_KEYS:
-            totals[key] += counted[key]
+    assignee_id = whose.user.pk if whose.user is not None else None
+    for woken in (False, True):
+        for row in _counts(assignee_id, today, team=whose.team, woken=woken):
+            for key in GROUP_KEYS:
+                totals[key] += row[key]  # type: ignore[index]
     return totals
 
 
@@ -235,25 +245,34 @@ def open_group(whose: Whose, *, today: date, group: str, limit: int) -> TaskGrou
     return next(found for found in open_groups(whose, today=today, limits=limits) if found.key == group)
 
 
-def snoozed(whose: Whose, *, today: date) -> list[Task]:
-    """Tasks still asleep, the next to wake up first."""
-    return list(
-        whose.filter(_tasks())
+@prepared
+def _snoozed(assignee_id: int | None, today: date, *, team: bool) -> QuerySet[Task]:
+    return (
+        _rows(_whose_tasks(assignee_id, team=team))
         .filter(status=TaskStatus.SNOOZED, snoozed_until__gt=today)
         .order_by("snoozed_until", "id")[:SNOOZED_SHOWN]
+    )
+
+
+def snoozed(whose: Whose, *, today: date) -> list[Task]:
+    """Tasks still asleep, the next to wake up first."""
+    return _snoozed(whose.user.pk if whose.user is not None else None, today, team=whose.team)
+
+
+@prepared
+def _recently_done(assignee_id: int | None, since: datetime, *, team: bool) -> QuerySet[Task]:
+    tasks = _rows(_whose_tasks(assignee_id, team=team)).select_related("completed_by")
+    return (
+        tasks.only(*ROW_FIELDS, "completed_by__full_name", "completed_by__email")
+        .filter(status=TaskStatus.DONE, completed_at__gte=since)
+        .order_by("-completed_at", "-id")[:DONE_SHOWN]
     )
 
 
 def recently_done(whose: Whose) -> list[Task]:
     """The last tasks completed in the past two weeks, newest first."""
     since = now() - timedelta(days=DONE_WITHIN_DAYS)
-    return list(
-        whose.filter(
-            _tasks().select_related("completed_by").only(*ROW_FIELDS, "completed_by__full_name", "completed_by__email")
-        )
-        .filter(status=TaskStatus.DONE, completed_at__gte=since)
-        .order_by("-completed_at", "-id")[:DONE_SHOWN]
-    )
+    return _recently_done(whose.user.pk if whose.user is not None else None, since, team=whose.team)
 
 
 @prepared
