@@ -40,6 +40,7 @@ from accounts.models import (
     ContactStatus,
     CustomField,
     HealthBand,
+    LifecycleStage,
     Milestone,
     MilestoneStatus,
     Note,
@@ -51,6 +52,7 @@ from accounts.models import (
     Task,
     TaskStatus,
     Ticket,
+    Tier,
 )
 from accounts.selectors.tasks import ROW_FIELDS as TASK_ROW_FIELDS
 from accounts.templatetags.accounts_tags import money
@@ -325,16 +327,54 @@ ROW_FIELDS = (
 )
 
 
+@prepared
+def _list_rows(ids: list[int]) -> QuerySet[Any]:
+    return Account.objects.filter(pk__in=ids).values(*ROW_FIELDS)
+
+
+@prepared
+def _list_tags(ids: list[int]) -> QuerySet[Any]:
+    return AccountTag.objects.filter(account_id__in=ids).order_by("tag__name").values_list("account_id", "tag__name")
+
+
+@prepared
+def _stages() -> QuerySet[LifecycleStage]:
+    return LifecycleStage.objects.all()
+
+
+def stages() -> list[LifecycleStage]:
+    """The organization's lifecycle stages, in their order (for the pages' pickers)."""
+    return _stages()
+
+
+@prepared
+def _tiers() -> QuerySet[Tier]:
+    return Tier.objects.all()
+
+
+def tiers() -> list[Tier]:
+    """The organization's tiers, in their order."""
+    return _tiers()
+
+
+@prepared
+def _segment_choices(user_id: int) -> QuerySet[Segment]:
+    return Segment.objects.filter(Q(owner_id=user_id) | Q(is_shared=True))
+
+
+def segment_choices(user: User) -> list[Segment]:
+    """The segments the filter offers a person, in the filter's order: their own and the shared ones."""
+    return _segment_choices(user.pk)
+
+
 def page_of(accounts: QuerySet[Account], number: Any) -> Page[ListRow]:
     """One page of the list. The ids come first, from the sort's index alone (a deep page walks that narrow index,
     not the table); then the page's 50 rows as plain values, and their tags."""
     page: Page[Any] = CappedPaginator(accounts.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
     ids: list[int] = list(page.object_list)
-    found = {values["pk"]: values for values in Account.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
+    found = {values["pk"]: values for values in _list_rows(ids)}
     tags: dict[int, list[str]] = {}
-    for account_id, tag in (
-        AccountTag.objects.filter(account_id__in=ids).order_by("tag__name").values_list("account_id", "tag__name")
-    ):
+    for account_id, tag in _list_tags(ids):
         tags.setdefault(account_id, []).append(tag)
     today = localdate()
     page.object_list = [_row(found[pk], tags.get(pk, []), today) for pk in ids if pk in found]

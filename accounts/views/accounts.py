@@ -37,7 +37,6 @@ from accounts.models import (
     BulkChange,
     Contact,
     CustomField,
-    LifecycleStage,
     Milestone,
     MilestoneStatus,
     Note,
@@ -87,9 +86,11 @@ def account_list(request: OrgRequest) -> HttpResponse:
         return defaults
     # The people and the stages, read once for the page's pickers (the filters, bulk assign and bulk "set stage").
     members = active_members()
-    stages = list(LifecycleStage.objects.all())
+    stages = selectors.stages()
     form, filters, sort = _list_state(request, members)
     share_rows(form, "stage", stages)
+    share_rows(form, "tier", selectors.tiers())
+    share_rows(form, "segment", selectors.segment_choices(request.user))
     bulk_form = BulkForm(members=members)
     share_rows(bulk_form, "stage", [stage for stage in stages if not stage.is_churned])
     accounts = selectors.sort_accounts(selectors.filter_accounts(filters, request.user), sort)
