@@ -110,15 +110,18 @@ class _Prepared:
 class PreparedQuery[M: Model]:
     """See the module's docstring."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], *, tenant: bool = True) -> None:
         self.build = build
+        self.tenant = tenant
         self.__name__ = getattr(build, "__name__", "prepared")
         self.__doc__ = build.__doc__
         self._shapes: dict[tuple[Any, ...], _Prepared] = {}
         self._lock = threading.Lock()
 
     def __call__(self, *values: Any, **shape: Any) -> list[M]:
-        organization = tenancy.current_organization()  # raises outside a tenant
+        # The organization's id is bound from the active tenant (raises outside one); a query of no organization
+        # (`prepared_global`) has none.
+        organization_id = tenancy.current_organization().pk if self.tenant else None
         key = (tuple(_shape_of(value) for value in values), tuple(sorted(shape.items())))
         found = self._shapes.get(key)
         if found is None:
@@ -127,7 +130,7 @@ class PreparedQuery[M: Model]:
                 self._shapes[key] = found
         if not found.sql:
             return []
-        bound_values = (organization.pk, *_flat(values))
+        bound_values = (organization_id, *_flat(values))
         params = tuple(
             constant if slot is None else wrapper(bound_values[slot]) if wrapper else bound_values[slot]
             for slot, constant, wrapper in zip(found.slots, found.constants, found.wrappers, strict=True)
@@ -179,6 +182,10 @@ class PreparedQuery[M: Model]:
             wrappers.append(type(param) if slot is not None and type(param) is not type(wanted[slot]) else None)
             if slot is not None:
                 found.add(slot)
+        if not self.tenant:
+            if 0 in found:
+                raise PreparingError(f"{self.__name__}: a query prepared as of no organization reads a tenant's rows.")
+            wanted[0] = None  # not wanted: it is not bound
         missing = [i for i, v in wanted.items() if i not in found and v is not None and not isinstance(v, bool)]
         if missing:
             raise PreparingError(
@@ -204,4 +211,11 @@ class PreparedQuery[M: Model]:
 
 
 def prepared[M: Model](build: Callable[..., QuerySet[M]]) -> PreparedQuery[M]:
+    """A tenant model's read, prepared (see the module's docstring)."""
     return PreparedQuery(build)
+
+
+def prepared_global[M: Model](build: Callable[..., QuerySet[M]]) -> PreparedQuery[M]:
+    """A read of no organization's rows (an organization by its address, a person's memberships everywhere under
+    row-level security's own policy), prepared: refused if the scope's organization reaches its SQL."""
+    return PreparedQuery(build, tenant=False)

@@ -8,20 +8,26 @@ from django.db.models import Model, QuerySet
 from django_scopes import scopes_disabled
 
 from csm.models import ActivityLog, ApiKey, Invitation, InvitationStatus, Membership, OutboundEmail, Role, User
+from csm.prepared import prepared_global
+
+
+@prepared_global
+def _memberships_of(user_id: int) -> QuerySet[Membership]:
+    with scopes_disabled():
+        return (
+            Membership.objects.filter(user_id=user_id, is_active=True)
+            .select_related("organization")
+            .order_by("organization__name")
+        )
 
 
 def memberships_of(user: User) -> list[Membership]:
-    """A person's active memberships in every organization, for the switcher.
+    """A person's active memberships in every organization, for the switcher (on every page: prepared once).
 
     Cross-tenant on purpose: row-level security lets a person read their own memberships (`app.user_id`) and
     nothing else of another organization.
     """
-    with scopes_disabled():
-        return list(
-            Membership.objects.filter(user=user, is_active=True)
-            .select_related("organization")
-            .order_by("organization__name")
-        )
+    return _memberships_of(user.pk)
 
 
 def is_active_member(user: User) -> bool:

@@ -28,16 +28,29 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from csm import apikeys
 from csm.models import ApiKey, Organization, Role, User
+from csm.prepared import prepared_global
 from csm.selectors import memberships_of
 from csm.tenancy.context import activate
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+@prepared_global
+def _organization_by_slug(slug: str) -> QuerySet[Organization]:
+    return Organization.objects.filter(slug=slug).order_by("pk")[:1]
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    """The organization of an address (on every page: prepared once, csm.prepared)."""
+    found = _organization_by_slug(slug)
+    return found[0] if found else None
 
 
 def _signed_in(request: HttpRequest) -> User | None:
@@ -119,7 +132,7 @@ class TenantMiddleware:
                 return _respond(self.get_response, request)
         if user is None:
             return redirect_to_login(request.get_full_path())
-        organization = Organization.objects.filter(slug=org_slug).first()
+        organization = organization_by_slug(org_slug)
         if organization is None:
             raise Http404("No such organization.")
         with activate(organization, user=user):

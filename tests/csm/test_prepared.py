@@ -96,3 +96,14 @@ def test_a_list_of_values_is_a_shape_by_its_length(org_a, org_b):
         assert within([c.pk, b.pk], "A0") == [b, c]  # the same shape, other values
         assert within([a.pk, b.pk, c.pk, foreign.pk], "") == [a, b, c]  # another length; never another organization's
         assert within([], "") == []
+
+
+def test_a_query_of_no_organization_binds_none_and_refuses_a_tenants_rows(org_a, org_b):
+    from csm.models import Organization
+    from csm.prepared import prepared_global
+
+    by_slug = prepared_global(lambda slug: Organization.objects.filter(slug=slug).order_by("pk")[:1])
+    assert by_slug("alpha") == [org_a] and by_slug("beta") == [org_b] and by_slug("nobody") == []
+    scoped = prepared_global(lambda name: Account.objects.filter(name=name))
+    with activate(org_a), pytest.raises(PreparingError, match="reads a tenant's rows"):
+        scoped("Acme")
