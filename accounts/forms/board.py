@@ -11,7 +11,8 @@ from django.utils.timezone import localdate
 from accounts.forms.tasks import member_choices
 from accounts.models import Tier
 from accounts.selectors.board import NO_OWNER
-from csm.models import Membership, User
+from accounts.selectors.tasks import active_members
+from csm.models import User
 from csm.web.forms import TenantModelChoiceField, set_choices
 
 
@@ -30,7 +31,7 @@ class BoardFilterForm(forms.Form):
     def __init__(self, data: Any = None, *, user: User, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.user = user
-        members = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
+        members = active_members()
         set_choices(
             self,
             "owner",

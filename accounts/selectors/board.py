@@ -20,7 +20,7 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Lower
 
 from accounts.models import Account, LifecycleStage
-from csm.selectors import first_of_each
+from csm.prepared import prepared
 
 CARD_LIMIT = 12  # cards of a column at first, and added by each "Show more"
 CARD_MAX = 240  # the most cards a column shows on the board (each "Show more" walks the index this far at most)
@@ -98,8 +98,50 @@ def _cards(accounts: QuerySet[Account]) -> QuerySet[Account]:
     return accounts.select_related("owner", "tier").only(*CARD_FIELDS).order_by(*ordering)
 
 
+@prepared
+def _board_stages() -> QuerySet[LifecycleStage]:
+    return LifecycleStage.objects.order_by("position", "name")
+
+
 def board_stages() -> list[LifecycleStage]:
-    return list(LifecycleStage.objects.order_by("position", "name"))
+    return _board_stages()
+
+
+def _filtered(owner_id: int | None, tier_id: int | None, *, no_owner: bool) -> QuerySet[Account]:
+    """`board_accounts` from plain values, for the prepared queries: `no_owner`, or one owner's, or everyone's."""
+    accounts = Account.objects.all()
+    if no_owner:
+        accounts = accounts.filter(owner__isnull=True)
+    elif owner_id is not None:
+        accounts = accounts.filter(owner_id=owner_id)
+    if tier_id is not None:
+        accounts = accounts.filter(tier_id=tier_id)
+    return accounts
+
+
+@prepared
+def _totals(owner_id: int | None, tier_id: int | None, *, no_owner: bool) -> QuerySet[Any]:
+    accounts = _filtered(owner_id, tier_id, no_owner=no_owner)
+    return accounts.order_by().values("stage_id").annotate(count=Count("id"), mrr=Sum("mrr"))
+
+
+@prepared
+def _first_cards(
+    owner_id: int | None,
+    tier_id: int | None,
+    stage_ids: list[int],
+    *,
+    no_owner: bool,
+    sizes: tuple[int, ...],
+    no_stage: int,
+) -> QuerySet[Account]:
+    """The first cards of each column (`sizes`, in the order of `stage_ids`; `no_stage` for the accounts without a
+    stage, 0 for none): one bounded walk of the board's index per column, in one UNION ALL."""
+    cards_of = _cards(_filtered(owner_id, tier_id, no_owner=no_owner))
+    parts = [cards_of.filter(stage_id=stage_id)[:size] for stage_id, size in zip(stage_ids, sizes, strict=True)]
+    if no_stage:
+        parts.append(cards_of.filter(stage__isnull=True)[:no_stage])
+    return parts[0].union(*parts[1:], all=True)
 
 
 def board_columns(
@@ -112,25 +154,30 @@ def board_columns(
     """The columns in stage order, then "No stage" when some account (among the filtered ones) has none. Each shows
     its first `limit` cards, or `limits[stage id]` (None: no stage) for a column shown longer."""
     stages = board_stages()
-    accounts = board_accounts(owner=owner, tier_id=tier_id)
+    no_owner = owner == NO_OWNER
+    owner_id = int(owner) if owner is not None and not no_owner else None
     columns: dict[int | None, BoardColumn] = {stage.pk: BoardColumn(stage) for stage in stages}
 
-    totals = accounts.order_by().values("stage_id").annotate(count=Count("id"), mrr=Sum("mrr"))
-    for row in totals:
+    for row in _totals(owner_id, tier_id, no_owner=no_owner):
         column = columns.setdefault(row["stage_id"], BoardColumn(None))
         column.count, column.mrr = row["count"], row["mrr"] or Decimal(0)
 
     # The first cards of each column: one bounded walk of the (organization, stage, renewal date) index per
-    # column, in one query (csm.selectors.first_of_each), whatever the number of accounts.
-    cards_of = _cards(accounts)
+    # column, in one query, whatever the number of accounts (built and compiled once per shape: csm.prepared).
     sizes = limits or {}
-    parts = [
-        cards_of.filter(stage_id=stage_id)[: sizes.get(stage_id, limit)] for stage_id in columns if stage_id is not None
-    ]
-    if None in columns:
-        parts.append(cards_of.filter(stage__isnull=True)[: sizes.get(None, limit)])
+    stage_ids = [stage_id for stage_id in columns if stage_id is not None]
+    found: list[Account] = []
+    if stage_ids or None in columns:
+        found = _first_cards(
+            owner_id,
+            tier_id,
+            stage_ids,
+            no_owner=no_owner,
+            sizes=tuple(sizes.get(stage_id, limit) for stage_id in stage_ids),
+            no_stage=sizes.get(None, limit) if None in columns else 0,
+        )
     cards = sorted(
-        first_of_each(parts),
+        found,
         key=lambda account: (account.renewal_date is None, account.renewal_date, account.name.lower(), account.pk),
     )
     for account in cards:
