@@ -69,7 +69,7 @@ def _stand_in(value: Any, index: int) -> Any:
     if isinstance(value, date):
         return date(1, 1, index + 2)
     if isinstance(value, Decimal):
-        return Decimal(_INT_BASE - index) / 1000
+        return Decimal(_INT_BASE - index)
     if isinstance(value, str):
         return f"\x01prepared-{index}\x01"
     raise PreparingError(f"A prepared query cannot take a {type(value).__name__} ({value!r}) as a value.")
@@ -94,6 +94,22 @@ def _flat(values: Any) -> list[Any]:
         else:
             flat.append(value)
     return flat
+
+
+def _derived(constant: Any) -> bool:
+    """Whether a constant of the compiled SQL looks computed from a stand-in: near the stand-ins' numbers, a date
+    of their first centuries, a text with their mark."""
+    if isinstance(constant, bool) or constant is None:
+        return False
+    if isinstance(constant, int | Decimal):
+        return constant < _INT_BASE / 2
+    if isinstance(constant, date):  # datetimes too
+        return constant.year < 100
+    if isinstance(constant, str):
+        return "\x01prepared-" in constant
+    if isinstance(constant, list | tuple):
+        return any(_derived(item) for item in constant)
+    return False
 
 
 @dataclass(frozen=True)
@@ -192,11 +208,12 @@ class PreparedQuery[M: Model]:
                 f"{self.__name__}: the value(s) at {missing} (0 is the organization) do not reach the SQL as they "
                 "are; pass them as keyword arguments (part of the shape) or change the query."
             )
-        marks = [repr(v) for v in wanted.values() if v is not None and not isinstance(v, bool)]
-        marks += [str(v) for v in wanted.values() if isinstance(v, int | Decimal) and not isinstance(v, bool)]
-        if any(mark in repr(constant) for constant in constants if constant is not None for mark in marks):
-            # A value that reached the SQL transformed too (a "%...%" of a string, say) would stay the stand-in's.
-            raise PreparingError(f"{self.__name__}: a value reaches the SQL transformed as well as it is.")
+        if any(_derived(constant) for constant in constants):
+            # A value computed from a stand-in (`today + timedelta(days=90)`, a "%...%" around a string) would be
+            # kept as a constant: the stand-in's, for every call. Pass such values in, computed by the caller.
+            raise PreparingError(
+                f"{self.__name__}: a value reaches the SQL computed from another one; pass it in as a value."
+            )
         return _Prepared(queryset, compiler, sql, tuple(slots), tuple(constants), tuple(wrappers))
 
     @staticmethod

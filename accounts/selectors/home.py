@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.timezone import get_current_timezone
 
 from accounts import metrics
@@ -32,6 +32,7 @@ from accounts.models import (
 from accounts.selectors import tasks as selectors_tasks
 from csm.metrics import EVERYTHING, Filters, Period
 from csm.models import ActivityLog, Organization, User
+from csm.prepared import prepared
 from csm.timeline import attach
 
 MINE = "mine"
@@ -67,15 +68,6 @@ def default_book(*, is_manager: bool) -> str:
     return ALL if is_manager else MINE
 
 
-def book_accounts(book: str, user: User) -> QuerySet[Account]:
-    """The accounts of a book, churned ones left out: owned by `user` for "mine", every one for "all"."""
-    return metrics.book_accounts(Filters(owner=user.pk) if book == MINE else EVERYTHING)
-
-
-def _renewing(today: date) -> Q:
-    return Q(renewal_date__gte=today, renewal_date__lte=today + timedelta(days=RENEWAL_WINDOW_DAYS))
-
-
 # What a short list shows (accounts/home_accounts.html): not every column of the account, its owner and its stage.
 SHORT_LIST_FIELDS = (
     "name", "mrr", "health_band", "health_score", "renewal_date", "owner_id", "stage_id",
@@ -85,25 +77,6 @@ SHORT_LIST_FIELDS = (
 
 def _short(accounts: QuerySet[Account]) -> QuerySet[Account]:
     return accounts.select_related("owner", "stage").only(*SHORT_LIST_FIELDS)
-
-
-def at_risk(accounts: QuerySet[Account]) -> list[Account]:
-    """The largest accounts at risk first: they are the ones to call this morning."""
-    at_risk = accounts.filter(health_band=HealthBand.AT_RISK)
-    return list(_short(at_risk).order_by("-mrr", "-id")[:SHOWN])
-
-
-def renewals(accounts: QuerySet[Account], *, today: date) -> list[Account]:
-    """The next renewals within the window, soonest first."""
-    renewing = accounts.filter(_renewing(today))
-    return list(_short(renewing).order_by("renewal_date", "id")[:SHOWN])
-
-
-def without_champion(accounts: QuerySet[Account]) -> list[Account]:
-    """The largest accounts with nobody active marked as the champion (none named, or the champion has left)."""
-    champions = Contact.objects.filter(account=OuterRef("pk"), role=ContactRole.CHAMPION, status=ContactStatus.ACTIVE)
-    alone = accounts.filter(~Exists(champions))
-    return list(_short(alone).order_by("-mrr", "-id")[:SHOWN])
 
 
 def recent_changes(book: str, user: User, *, today: date) -> list[ActivityLog]:
@@ -122,8 +95,36 @@ def recent_changes(book: str, user: User, *, today: date) -> list[ActivityLog]:
     return shown
 
 
+# The start page's short lists, built and compiled once per shape (csm.prepared): of one owner's book, or of
+# everyone's (`owner_id` None).
+
+
+def _book(owner_id: int | None) -> QuerySet[Account]:
+    return metrics.book_accounts(Filters(owner=owner_id) if owner_id is not None else EVERYTHING)
+
+
+@prepared
+def _at_risk(owner_id: int | None) -> QuerySet[Account]:
+    """The largest accounts at risk first: they are the ones to call this morning."""
+    return _short(_book(owner_id).filter(health_band=HealthBand.AT_RISK)).order_by("-mrr", "-id")[:SHOWN]
+
+
+@prepared
+def _renewals(owner_id: int | None, today: date, until: date) -> QuerySet[Account]:
+    """The next renewals within the window (today to `until`), soonest first."""
+    renewing = _book(owner_id).filter(renewal_date__gte=today, renewal_date__lte=until)
+    return _short(renewing).order_by("renewal_date", "id")[:SHOWN]
+
+
+@prepared
+def _without_champion(owner_id: int | None) -> QuerySet[Account]:
+    """The largest accounts with nobody active marked as the champion (none named, or the champion has left)."""
+    champions = Contact.objects.filter(account=OuterRef("pk"), role=ContactRole.CHAMPION, status=ContactStatus.ACTIVE)
+    return _short(_book(owner_id).filter(~Exists(champions))).order_by("-mrr", "-id")[:SHOWN]
+
+
 def morning(user: User, organization: Organization, *, book: str, today: date) -> Morning:
-    accounts = book_accounts(book, user)
+    owner_id = user.pk if book == MINE else None
     mine = selectors_tasks.Whose(user)
     counts = selectors_tasks.open_counts(mine, today=today)
     filters = Filters(owner=user.pk) if book == MINE else EVERYTHING
@@ -135,8 +136,8 @@ def morning(user: User, organization: Organization, *, book: str, today: date) -
         due_today=counts["today"],
         due_tasks=selectors_tasks.due_now(mine, today=today, limit=TASKS_SHOWN),
         unresolved_tickets=metrics.unresolved_tickets(organization, period, filters),
-        at_risk=at_risk(accounts),
-        renewals=renewals(accounts, today=today),
-        without_champion=without_champion(accounts),
+        at_risk=_at_risk(owner_id),
+        renewals=_renewals(owner_id, today, today + timedelta(days=RENEWAL_WINDOW_DAYS)),
+        without_champion=_without_champion(owner_id),
         changes=recent_changes(book, user, today=today),
     )

@@ -86,6 +86,13 @@ def test_values_that_do_not_reach_the_sql_as_they_are_are_refused(org_a):
             prepared(lambda found: Account.objects.filter(custom_fields=found))({"a": 1})
 
 
+def test_a_value_computed_from_another_inside_the_build_is_refused(org_a):
+    # `due_by + 7 days` would be computed once, from the stand-in, and kept for every call.
+    week = prepared(lambda due_by: Task.objects.filter(due_date__gte=due_by, due_date__lte=due_by + timedelta(days=7)))
+    with activate(org_a), pytest.raises(PreparingError, match="computed from another one"):
+        week(localdate())
+
+
 def test_a_list_of_values_is_a_shape_by_its_length(org_a, org_b):
     within = prepared(lambda ids, name: Account.objects.filter(pk__in=ids).exclude(name=name).order_by("id"))
     with activate(org_b):
