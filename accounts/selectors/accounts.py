@@ -55,6 +55,7 @@ from accounts.models import (
     Tier,
 )
 from accounts.selectors.tasks import ROW_FIELDS as TASK_ROW_FIELDS
+from accounts.selectors.tasks import active_members
 from accounts.templatetags.accounts_tags import money
 from csm.models import ActivityLog, User
 from csm.prepared import prepared
@@ -101,7 +102,7 @@ class StaleSegmentError(ValueError):
 def segment_filters(segment: Segment, user: User) -> dict[str, Any]:
     """A segment's saved filters, cleaned. A filter that no longer parses (its owner left, its stage was deleted)
     makes the whole segment stale: dropping that filter alone would silently widen it to more accounts."""
-    saved = AccountFilterForm(segment.query, user=user)
+    saved = AccountFilterForm(segment.query, user=user, members=active_members())
     if not saved.is_valid():
         raise StaleSegmentError(
             f"The segment “{segment.name}” refers to something that no longer exists "
