@@ -55,6 +55,9 @@ _ORGANIZATION = -7_301_000_000_000_001
 _INT_BASE = -7_302_000_000_000_000
 
 
+MAX_SHAPES = 200
+
+
 class PreparingError(TypeError):
     """A build function that cannot be prepared (see the module's docstring)."""
 
@@ -143,7 +146,10 @@ class PreparedQuery[M: Model]:
         if found is None:
             with self._lock:
                 found = self._shapes.get(key) or self._prepare(values, shape)
-                self._shapes[key] = found
+                # Shapes are few (a page's lengths, a board's column sizes); past MAX_SHAPES a new one is prepared
+                # for this call only, so that no run of odd requests can grow a process's memory without end.
+                if len(self._shapes) < MAX_SHAPES:
+                    self._shapes[key] = found
         if not found.sql:
             return []
         bound_values = (organization_id, *_flat(values))

@@ -114,3 +114,15 @@ def test_a_query_of_no_organization_binds_none_and_refuses_a_tenants_rows(org_a,
     scoped = prepared_global(lambda name: Account.objects.filter(name=name))
     with activate(org_a), pytest.raises(PreparingError, match="reads a tenant's rows"):
         scoped("Acme")
+
+
+def test_shapes_past_the_limit_are_prepared_for_the_call_only(org_a, monkeypatch):
+    from csm import prepared as module
+
+    monkeypatch.setattr(module, "MAX_SHAPES", 2)
+    within = prepared(lambda ids: Account.objects.filter(pk__in=ids).order_by("id"))
+    with activate(org_a):
+        accounts = [AccountFactory() for _ in range(4)]
+        for n in range(1, 5):
+            assert within([a.pk for a in accounts[:n]]) == accounts[:n]
+    assert len(within._shapes) == 2
