@@ -45,6 +45,7 @@ from accounts.models import (
     MilestoneStatus,
     Note,
     PlanStatus,
+    PlanTemplate,
     Segment,
     StageCategory,
     SuccessPlan,
@@ -346,6 +347,16 @@ def _stages() -> QuerySet[LifecycleStage]:
 def stages() -> list[LifecycleStage]:
     """The organization's lifecycle stages, in their order (for the pages' pickers)."""
     return _stages()
+
+
+@prepared
+def _plan_templates() -> QuerySet[PlanTemplate]:
+    return PlanTemplate.objects.all()
+
+
+def plan_templates() -> list[PlanTemplate]:
+    """The organization's success-plan templates, by name (the 360's "start a plan")."""
+    return _plan_templates()
 
 
 @prepared

@@ -11,6 +11,7 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
@@ -408,6 +409,12 @@ def _render_details(request: OrgRequest, pk: int) -> HttpResponse:
     return HttpResponse(details + head)
 
 
+def _with_rows[F: forms.BaseForm](form: F, name: str, rows: list[Any]) -> F:
+    """The form, its choice field `name` showing `rows` (read by a prepared query) rather than reading them again."""
+    share_rows(form, name, rows)
+    return form
+
+
 def _custom_values(account: Account) -> list[tuple[str, Any]]:
     return [(f.label, account.custom_fields.get(f.key)) for f in selectors.custom_fields()]
 
@@ -453,8 +460,8 @@ def _detail_context(request: OrgRequest, account: Account, **extra: Any) -> dict
             user=request.user,
             account=account,
         ),
-        "stage_form": StageForm(initial={"stage": account.stage_id}),
-        "plan_form": StartPlanForm(),
+        "stage_form": _with_rows(StageForm(initial={"stage": account.stage_id}), "stage", selectors.stages()),
+        "plan_form": _with_rows(StartPlanForm(), "template", selectors.plan_templates()),
         "can_reassign": can(request, Role.MANAGER),
     }
     if context["can_reassign"]:
