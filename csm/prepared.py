@@ -50,9 +50,12 @@ from django_scopes.state import state as scope_state
 
 from csm.tenancy import context as tenancy
 
-# Stand-ins no real value takes: ids far below any sequence, dates in year 1, strings with a marker.
-_ORGANIZATION = -7_301_000_000_000_001
-_INT_BASE = -7_302_000_000_000_000
+# Stand-ins no real value takes: ints above any id, dates in year 1, strings with a marker.
+_ORGANIZATION = 2_100_000_001
+_INT_BASE = 2_110_000_000
+# Ints no id or number of this application reaches, inside PostgreSQL's (positive) integer: a lookup on a 32-bit or
+# positive column with a value out of its range is an empty result to Django, which would say nothing of the shape.
+_STAND_IN_INTS = range(2_000_000_000, 2_147_483_648)
 
 
 MAX_SHAPES = 200
@@ -66,13 +69,13 @@ def _stand_in(value: Any, index: int) -> Any:
     if isinstance(value, bool) or value is None:
         return value  # part of the shape: True/False and None change the SQL, not a parameter
     if isinstance(value, int):
-        return _INT_BASE - index
+        return _INT_BASE + index
     if isinstance(value, datetime):
         return datetime(1, 1, 2, 0, 0, index, tzinfo=UTC)
     if isinstance(value, date):
         return date(1, 1, index + 2)
     if isinstance(value, Decimal):
-        return Decimal(_INT_BASE - index)
+        return Decimal(_INT_BASE + index)
     if isinstance(value, str):
         return f"\x01prepared-{index}\x01"
     raise PreparingError(f"A prepared query cannot take a {type(value).__name__} ({value!r}) as a value.")
@@ -105,7 +108,7 @@ def _derived(constant: Any) -> bool:
     if isinstance(constant, bool) or constant is None:
         return False
     if isinstance(constant, int | Decimal):
-        return constant < _INT_BASE / 2
+        return _STAND_IN_INTS[0] <= constant <= _STAND_IN_INTS[-1]
     if isinstance(constant, date):  # datetimes too
         return constant.year < 100
     if isinstance(constant, str):
@@ -175,11 +178,22 @@ class PreparedQuery[M: Model]:
             compiler = queryset.query.get_compiler(using=queryset.db)
             try:
                 sql, params = compiler.as_sql()
-            except EmptyResultSet:  # `pk__in=[]` and the like: this shape finds nothing, whatever its values
-                return _Prepared(queryset, compiler, "", (), (), ())
+            except EmptyResultSet:
+                empty = True
+            else:
+                empty = False
         finally:
             scope_state.reset(scope_token)
             tenancy._current_organization.reset(organization_token)
+        if empty:
+            # `pk__in=[]` and the like: the shape finds nothing, whatever its values. Unless it is the stand-ins
+            # that Django found impossible: then the real values must say so too.
+            real = self.build(*values, **shape)
+            try:
+                real.query.get_compiler(using=real.db).as_sql()
+            except EmptyResultSet:
+                return _Prepared(queryset, compiler, "", (), (), ())
+            raise PreparingError(f"{self.__name__}: a stand-in made the query empty; the real values do not.")
         wanted = dict(enumerate([_ORGANIZATION, *_flat(stand_ins)]))
         slots: list[int | None] = []
         constants: list[Any] = []

@@ -126,3 +126,15 @@ def test_shapes_past_the_limit_are_prepared_for_the_call_only(org_a, monkeypatch
         for n in range(1, 5):
             assert within([a.pk for a in accounts[:n]]) == accounts[:n]
     assert len(within._shapes) == 2
+
+
+def test_stand_ins_fit_an_integer_column(org_a):
+    # A 32-bit column (a ticket's number) with an id far out of its range would be "empty" at compile time, and the
+    # shape kept as finding nothing: the stand-ins stay inside PostgreSQL's integer.
+    from accounts.models import Ticket
+    from tests.factories import TicketFactory
+
+    numbered = prepared(lambda number: Ticket.objects.filter(number=number))
+    with activate(org_a):
+        ticket = TicketFactory()
+        assert numbered(ticket.number) == [ticket]
