@@ -38,7 +38,7 @@ import copy
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -71,9 +71,9 @@ def _stand_in(value: Any, index: int) -> Any:
     if isinstance(value, int):
         return _INT_BASE + index
     if isinstance(value, datetime):
-        return datetime(1, 1, 2, 0, 0, index, tzinfo=UTC)
+        return datetime(1, 1, 2, tzinfo=UTC) + timedelta(seconds=index)
     if isinstance(value, date):
-        return date(1, 1, index + 2)
+        return date(1, 1, 2) + timedelta(days=index)
     if isinstance(value, Decimal):
         return Decimal(_INT_BASE + index)
     if isinstance(value, str):

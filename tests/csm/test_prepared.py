@@ -138,3 +138,12 @@ def test_stand_ins_fit_an_integer_column(org_a):
     with activate(org_a):
         ticket = TicketFactory()
         assert numbered(ticket.number) == [ticket]
+
+
+def test_many_values_of_one_type_each_get_their_own_stand_in(org_a, csm):
+    days = [localdate() - timedelta(days=n) for n in range(40)]
+    on_days = prepared(lambda due: Task.objects.filter(due_date__in=due).order_by("due_date"))
+    with activate(org_a):
+        account = AccountFactory()
+        tasks = [TaskFactory(account=account, assignee=csm, due_date=day) for day in days[::10]]
+        assert on_days(days) == sorted(tasks, key=lambda task: task.due_date)
