@@ -222,6 +222,10 @@ class Person(FastHttpUser):
     def tasks_path(self) -> str:
         return f"/{ORG}/tasks/"
 
+    def board_path(self) -> str:
+        # Where a CSM's board opens: their own accounts (a CSM's /board/ without filters redirects there).
+        return f"/{ORG}/board/?owner=me"
+
     # -- what a person does ---------------------------------------------------------------------------------------
 
     @task(3)
@@ -261,7 +265,7 @@ class Person(FastHttpUser):
     @task(1)
     def pipeline_board(self) -> None:
         if self.working():
-            self.get(f"/{ORG}/board/", "pipeline board")
+            self.get(self.board_path(), "pipeline board")
 
     @task(1)
     def ticket_board(self) -> None:
@@ -320,3 +324,6 @@ class Manager(Person):
 
     def tasks_path(self) -> str:
         return f"/{ORG}/tasks/?assignee={self.assignee}"
+
+    def board_path(self) -> str:
+        return f"/{ORG}/board/"  # everyone's accounts, a manager's default
