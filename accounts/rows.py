@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
-from django.utils.timezone import localdate, localtime
+from django.utils.timezone import localdate, localtime, now
 
 from accounts.markdown import summary
 from accounts.models import (
@@ -410,12 +410,14 @@ def note_line(entry: Any) -> str:
     return entry_line(entry, summary(text, LINE_LIMIT), label=kind_label)
 
 
-def opened_html(moment: Any) -> str:
-    """When a ticket was opened, the same on the list and the board: the day (the time on hover) and how long ago."""
+def opened_html(moment: Any, now: Any = None) -> str:
+    """When a ticket was opened, the same on the list and the board: the day (the time on hover) and how long ago
+    (`now`: the page's clock, read once for all its rows)."""
     local = localtime(moment)
+    shown = day(local)  # already local: converted once
     return (
-        f'<time datetime="{local.isoformat()}" title="{day_and_time(local)}">{day(local)}</time> '
-        f'<span class="muted">({timesince(moment, depth=1)} ago)</span>'
+        f'<time datetime="{local.isoformat()}" title="{shown}, {local:%H:%M}">{shown}</time> '
+        f'<span class="muted">({timesince(moment, now, depth=1)} ago)</span>'
     )
 
 
@@ -427,6 +429,7 @@ def ticket_rows(tickets: list[Ticket], request: HttpRequest) -> SafeString:
     (accounts.selectors.tickets.with_durations)."""
     ticket_base = esc(org_prefix(request, "accounts:ticket_detail"))
     account_base = esc(org_prefix(request, "accounts:detail"))
+    moment = now()
     html = []
     for ticket in tickets:
         number = ticket.number
@@ -452,7 +455,7 @@ def ticket_rows(tickets: list[Ticket], request: HttpRequest) -> SafeString:
             f'  <td><span class="badge status-{esc(ticket.status)}">{status}</span></td>\n'
             f'  <td><span class="badge priority-{esc(ticket.priority)}">{priority}</span></td>\n'
             f"  <td>{assignee}</td>\n"
-            f"  <td>{opened_html(ticket.opened_at)}</td>\n"
+            f"  <td>{opened_html(ticket.opened_at, moment)}</td>\n"
             f"  <td>{resolution}</td>\n"
             "</tr>\n"
         )

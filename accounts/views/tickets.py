@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,7 +47,7 @@ def _htmx_target(request: OrgRequest) -> str | None:
 def ticket_list(request: OrgRequest) -> HttpResponse:
     form = TicketFilterForm(request.GET or None, members=active_members())
     filters = form.filters()
-    page = Paginator(selectors.ticket_list(filters, user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.ticket_page(filters, user=request.user, per_page=PAGE_SIZE, number=request.GET.get("page"))
     page.object_list = selectors.with_durations(list(page.object_list))
     context = {"form": form, "filters": filters, "page": page}
     if _htmx_target(request) == "ticket-results":
