@@ -74,14 +74,8 @@ class BoardColumn:
 
 def board_accounts(*, owner: int | str | None = None, tier_id: int | None = None) -> QuerySet[Account]:
     """The accounts on the board: all of the organization's, or one owner's (`"none"`: no owner), or one tier's."""
-    accounts = Account.objects.all()
-    if owner == NO_OWNER:
-        accounts = accounts.filter(owner__isnull=True)
-    elif owner is not None:
-        accounts = accounts.filter(owner_id=int(owner))
-    if tier_id is not None:
-        accounts = accounts.filter(tier_id=tier_id)
-    return accounts
+    no_owner = owner == NO_OWNER
+    return _filtered(int(owner) if owner is not None and not no_owner else None, tier_id, no_owner=no_owner)
 
 
 def card_limit(wanted: int | None) -> int:
@@ -108,7 +102,8 @@ def board_stages() -> list[LifecycleStage]:
 
 
 def _filtered(owner_id: int | None, tier_id: int | None, *, no_owner: bool) -> QuerySet[Account]:
-    """`board_accounts` from plain values, for the prepared queries: `no_owner`, or one owner's, or everyone's."""
+    """The board's accounts from plain values (`board_accounts`, and the prepared queries): `no_owner`, or one
+    owner's, or everyone's; one tier's or all."""
     accounts = Account.objects.all()
     if no_owner:
         accounts = accounts.filter(owner__isnull=True)

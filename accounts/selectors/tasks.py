@@ -69,13 +69,7 @@ class Whose:
         return self.user is None and not self.team
 
     def filter(self, tasks: QuerySet[Task]) -> QuerySet[Task]:
-        if self.team:
-            # The condition of the team's index (accounts/migrations/0016_task_team_index.py): PostgreSQL uses a
-            # partial index only for a query that states its condition.
-            return tasks.filter(assignee__isnull=False)
-        if self.user is None:
-            return tasks.filter(assignee__isnull=True)
-        return tasks.filter(assignee=self.user)
+        return tasks.filter(_whose(self.user.pk if self.user is not None else None, team=self.team))
 
 
 @dataclass
@@ -183,11 +177,18 @@ def _walks(key: str, today: date) -> list[Q]:
     return [_in_group(key, today)]
 
 
-def _whose_tasks(assignee_id: int | None, *, team: bool) -> QuerySet[Task]:
-    """`Whose.filter` from plain values, for a prepared query."""
+def _whose(assignee_id: int | None, *, team: bool) -> Q:
+    """Whose tasks, from plain values (`Whose.filter`, and the prepared queries): the whole team's, one person's,
+    or, with no `assignee_id`, the unassigned ones."""
     if team:
-        return Task.objects.filter(assignee__isnull=False)  # the condition of the team's index, as Whose.filter
-    return Task.objects.filter(assignee_id=assignee_id)  # None: IS NULL, the unassigned tasks
+        # The condition of the team's index (accounts/migrations/0015_task_team_index.py): PostgreSQL uses a partial
+        # index only for a query that states its condition.
+        return Q(assignee__isnull=False)
+    return Q(assignee__isnull=True) if assignee_id is None else Q(assignee_id=assignee_id)
+
+
+def _whose_tasks(assignee_id: int | None, *, team: bool) -> QuerySet[Task]:
+    return Task.objects.filter(_whose(assignee_id, team=team))
 
 
 @prepared

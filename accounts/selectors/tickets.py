@@ -97,23 +97,33 @@ def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return tickets.filter(subject__ilike_contains=text)
 
 
+def _plain(filters: TicketFilters, *, user: User, statuses: bool = True) -> tuple[tuple[Any, ...], str]:
+    """The filters as plain values (status, priority, assignee id, account id) and the letters of those in use, for
+    `_prepared_filters`. `statuses=False` leaves the status filter out (the board's columns)."""
+    which = ""
+    status = priority = None
+    assignee_id = account_id = None
+    if statuses and filters.status == UNRESOLVED:
+        which += "u"
+    elif statuses and filters.status:
+        which, status = which + "s", filters.status
+    if filters.priority:
+        which, priority = which + "p", filters.priority
+    if filters.assignee == MINE:
+        which, assignee_id = which + "a", user.pk
+    elif filters.assignee == UNASSIGNED:
+        which += "n"
+    elif filters.assignee:
+        which, assignee_id = which + "a", int(filters.assignee)
+    if filters.account is not None:
+        which, account_id = which + "c", filters.account.pk
+    return (status, priority, assignee_id, account_id), which
+
+
 def filtered(filters: TicketFilters, *, user: User, statuses: bool = True) -> QuerySet[Ticket]:
     """Tickets matching the filters; with `statuses=False` the status filter is left out (the board's columns)."""
-    tickets = Ticket.objects.select_related("account", "contact", "assignee")
-    if statuses and filters.status == UNRESOLVED:
-        tickets = tickets.filter(status__in=UNRESOLVED_STATUSES)
-    elif statuses and filters.status:
-        tickets = tickets.filter(status=filters.status)
-    if filters.priority:
-        tickets = tickets.filter(priority=filters.priority)
-    if filters.assignee == MINE:
-        tickets = tickets.filter(assignee=user)
-    elif filters.assignee == UNASSIGNED:
-        tickets = tickets.filter(assignee__isnull=True)
-    elif filters.assignee:
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
-    if filters.account is not None:
-        tickets = tickets.filter(account=filters.account)
+    values, which = _plain(filters, user=user, statuses=statuses)
+    tickets = _prepared_filters(*values, which=which)
     if filters.q:
         tickets = _search(tickets, filters.q)
     return tickets
@@ -131,8 +141,8 @@ def ticket_list(filters: TicketFilters, *, user: User) -> QuerySet[Ticket]:
 def _prepared_filters(
     status: str | None, priority: str | None, assignee_id: int | None, account_id: int | None, *, which: str
 ) -> QuerySet[Ticket]:
-    """`filtered` from plain values: `which` names the filters in use (s: a status, u: the unresolved ones,
-    p: a priority, a: an assignee, n: no assignee, c: an account)."""
+    """The tickets the filters pick, from plain values (`_plain`): `which` names the filters in use (s: a status,
+    u: the unresolved ones, p: a priority, a: an assignee, n: no assignee, c: an account)."""
     tickets = Ticket.objects.select_related("account", "contact", "assignee")
     if "u" in which:
         tickets = tickets.filter(status__in=UNRESOLVED_STATUSES)
@@ -188,24 +198,7 @@ def ticket_page(filters: TicketFilters, *, user: User, per_page: int, number: An
     """A page of the ticket list: two prepared queries (the count, the page's rows) when no search is typed."""
     if filters.q:
         return Paginator(ticket_list(filters, user=user), per_page).get_page(number)
-    which = ""
-    status = priority = None
-    assignee_id = account_id = None
-    if filters.status == UNRESOLVED:
-        which += "u"
-    elif filters.status:
-        which, status = which + "s", filters.status
-    if filters.priority:
-        which, priority = which + "p", filters.priority
-    if filters.assignee == MINE:
-        which, assignee_id = which + "a", user.pk
-    elif filters.assignee == UNASSIGNED:
-        which += "n"
-    elif filters.assignee:
-        which, assignee_id = which + "a", int(filters.assignee)
-    if filters.account is not None:
-        which, account_id = which + "c", filters.account.pk
-    values = (status, priority, assignee_id, account_id)
+    values, which = _plain(filters, user=user)
     counted = _count(*values, which=which)
     paginator: Paginator[Ticket] = Paginator(_Rows(values, which, filters.sort), per_page)  # type: ignore[arg-type]
     paginator.count = counted[0]["n"] if counted else 0
