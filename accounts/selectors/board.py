@@ -20,6 +20,7 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Lower
 
 from accounts.models import Account, LifecycleStage
+from accounts.selectors.accounts import stages
 from csm.prepared import prepared
 
 CARD_LIMIT = 12  # cards of a column at first, and added by each "Show more"
@@ -92,13 +93,9 @@ def _cards(accounts: QuerySet[Account]) -> QuerySet[Account]:
     return accounts.select_related("owner", "tier").only(*CARD_FIELDS).order_by(*ordering)
 
 
-@prepared
-def _board_stages() -> QuerySet[LifecycleStage]:
-    return LifecycleStage.objects.order_by("position", "name")
-
-
 def board_stages() -> list[LifecycleStage]:
-    return _board_stages()
+    """The board's columns, in the stages' order (the prepared read every picker uses)."""
+    return stages()
 
 
 def _filtered(owner_id: int | None, tier_id: int | None, *, no_owner: bool) -> QuerySet[Account]:
