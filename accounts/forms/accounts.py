@@ -26,6 +26,7 @@ from accounts.models import (
     StageCategory,
     Tier,
 )
+from accounts.selectors.tasks import active_members
 from accounts.services import revenue
 from csm.models import Membership, User
 from csm.web.forms import TenantModelChoiceField, choices_of, set_choices
@@ -344,9 +345,9 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args: Any, members: Iterable[Membership] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if members is None:
-            members = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
-        choices = [(str(m.user_id), m.user.display_name) for m in members]
+        choices = [
+            (str(m.user_id), m.user.display_name) for m in (members if members is not None else active_members())
+        ]
         set_choices(self, "owner_id", [("", "Choose the owner…"), (self.NO_OWNER, "No owner"), *choices])
 
     def clean_owner_id(self) -> User | None:
