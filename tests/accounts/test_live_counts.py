@@ -161,3 +161,14 @@ def test_the_import_badge_follows_the_progress(csm, org_a):
     polled = client_for(csm).get(f"/alpha/accounts/import/{job.pk}/progress/", headers=HTMX).content.decode()
     assert '<span class="badge import-status-done" id="import-status" hx-swap-oob="true">Done</span>' in polled
     assert "Import done" in polled
+
+
+@pytest.mark.django_db
+def test_the_360s_task_figures_cost_the_same_queries_whatever_the_tasks(csm_client, csm, in_org_a):
+    account = AccountFactory(name="Acme", owner=csm)
+    TaskFactory(account=account, assignee=csm, due_date=days(0))
+    path = f"/alpha/accounts/{account.pk}/?figures=tasks"
+    count_queries(csm_client, path, HTTP_HX_REQUEST="true")  # warm up: the first visit remembers the organization
+    few = count_queries(csm_client, path, HTTP_HX_REQUEST="true")
+    TaskFactory.create_batch(30, account=account, assignee=csm, due_date=days(1))
+    assert count_queries(csm_client, path, HTTP_HX_REQUEST="true") == few
